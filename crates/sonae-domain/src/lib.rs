@@ -1,0 +1,15 @@
+//! The sonae domain: plain types and rules, reached directly by unit tests.
+//!
+//! Nothing here knows about HTTP or SQL. The store and web crates are thin
+//! layers that translate to and from these types.
+
+pub mod access;
+pub mod audit;
+pub mod clock;
+pub mod inventory;
+pub mod value;
+
+pub use access::{Actor, Role, Scope};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use inventory::{FieldSpec, FieldType, Kind};
+pub use value::{FieldError, FieldErrorKind, Value, Values};
