@@ -41,7 +41,12 @@ pub fn entry_hash(e: &AuditEntry) -> String {
     field(e.actor.as_bytes());
     field(e.action.as_bytes());
     field(e.object_kind.as_bytes());
-    field(e.object_id.map(|i| i.to_string()).unwrap_or_default().as_bytes());
+    field(
+        e.object_id
+            .map(|i| i.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     field(e.before.as_deref().unwrap_or("\u{0}").as_bytes());
     field(e.after.as_deref().unwrap_or("\u{0}").as_bytes());
     hex::encode(h.finalize())

@@ -30,7 +30,9 @@ pub struct FixedClock {
 
 impl FixedClock {
     pub fn at_ms(ms: i64) -> Self {
-        Self { ms: AtomicI64::new(ms) }
+        Self {
+            ms: AtomicI64::new(ms),
+        }
     }
     pub fn advance_ms(&self, by: i64) {
         self.ms.fetch_add(by, Ordering::SeqCst);

@@ -20,7 +20,10 @@ pub enum Kind {
 pub enum FieldType {
     Text,
     LongText,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Bool,
     /// ISO date, YYYY-MM-DD.
     Date,
@@ -159,7 +162,10 @@ static VENDOR: [FieldSpec; 11] = [
 static SYSTEM: [FieldSpec; 15] = [
     list(req(uniq(f("name", FieldType::Text)))),
     f("purpose", FieldType::LongText),
-    list(req(f("owner_department_id", FieldType::Ref(Kind::Department)))),
+    list(req(f(
+        "owner_department_id",
+        FieldType::Ref(Kind::Department),
+    ))),
     f("administrator_id", FieldType::Ref(Kind::Person)),
     list(f("vendor_id", FieldType::Ref(Kind::Vendor))),
     list(f("location", FieldType::Enum(LOCATIONS))),
@@ -188,7 +194,10 @@ static COMPONENT: [FieldSpec; 8] = [
 static ASSET: [FieldSpec; 9] = [
     list(req(f("name", FieldType::Text))),
     f("description", FieldType::LongText),
-    list(req(f("owner_department_id", FieldType::Ref(Kind::Department)))),
+    list(req(f(
+        "owner_department_id",
+        FieldType::Ref(Kind::Department),
+    ))),
     list(f("storage_place", FieldType::Text)),
     list(req(f("confidentiality", CIA))),
     list(req(f("integrity", CIA))),

@@ -47,9 +47,14 @@ pub type Values = BTreeMap<&'static str, Value>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldErrorKind {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     NotInteger,
-    OutOfRange { min: i64, max: i64 },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     NotBool,
     NotDate,
     NotInList,
@@ -113,7 +118,9 @@ pub fn parse_field(spec: &FieldSpec, raw: &str) -> Result<Value, FieldErrorKind>
             if s.chars().count() > max {
                 return Err(FieldErrorKind::TooLong { max });
             }
-            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            if s.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+            {
                 return Err(FieldErrorKind::NotInList);
             }
             Ok(Value::Text(s.to_owned()))
@@ -177,7 +184,9 @@ fn unreachable_bool() -> Result<Value, FieldErrorKind> {
 fn parse_bool(s: &str) -> Result<bool, FieldErrorKind> {
     match s.to_lowercase().as_str() {
         "1" | "true" | "on" | "yes" | "y" | "はい" | "有" | "あり" | "○" => Ok(true),
-        "" | "0" | "false" | "off" | "no" | "n" | "いいえ" | "無" | "なし" | "×" => Ok(false),
+        "" | "0" | "false" | "off" | "no" | "n" | "いいえ" | "無" | "なし" | "×" => {
+            Ok(false)
+        }
         _ => Err(FieldErrorKind::NotBool),
     }
 }
@@ -299,11 +308,15 @@ mod tests {
 
     #[test]
     fn cpe_needs_eleven_attributes_and_respects_escapes() {
-        assert!(is_cpe23("cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*"));
+        assert!(is_cpe23(
+            "cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*"
+        ));
         assert!(is_cpe23(r"cpe:2.3:a:foo\:bar:prod:1.0:*:*:*:*:*:*:*"));
         assert!(!is_cpe23("cpe:2.3:a:apache:http_server:2.4.58"));
         assert!(!is_cpe23("cpe:/a:apache:http_server:2.4.58"));
-        assert!(!is_cpe23("cpe:2.3:x:apache:http_server:2.4.58:*:*:*:*:*:*:*"));
+        assert!(!is_cpe23(
+            "cpe:2.3:x:apache:http_server:2.4.58:*:*:*:*:*:*:*"
+        ));
     }
 
     #[test]

@@ -1,1 +1,22 @@
+//! sonae's storage: one code path over sqlx's `Any` driver for SQLite (the
+//! embedded default, one file in WAL mode) and PostgreSQL (for scale).
+//!
+//! SQL here is written in the dialect both share (`$n` parameters, `RETURNING`,
+//! BIGINT-compatible integers, text dates, timestamps as Unix milliseconds);
+//! the only per-backend pieces are the migration trees and connection setup.
+//! Access rules come from `sonae_domain::access` and are applied in every
+//! query, so no caller can forget them.
 
+mod audit;
+mod db;
+mod error;
+mod records;
+mod users;
+
+pub use audit::AuditPage;
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use records::{ImportRow, ListQuery, Page};
+pub use users::{ApiToken, NewUser, User, UserUpdate};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

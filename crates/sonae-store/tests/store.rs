@@ -1,0 +1,549 @@
+//! One suite, run against every backend: SQLite always, PostgreSQL when
+//! SONAE_TEST_POSTGRES_URL names a server (the test script starts one; with
+//! SONAE_TEST_REQUIRE_POSTGRES=1 its absence fails the run).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sonae_domain::access::Access;
+use sonae_domain::inventory::Kind;
+use sonae_domain::{Actor, FieldErrorKind, FixedClock, Role, Value, Values};
+use sonae_store::{ImportRow, ListQuery, Store, StoreError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+struct TestDb {
+    store: Store,
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+async fn backends() -> Vec<TestDb> {
+    let clock = Arc::new(FixedClock::at_ms(1_764_000_000_000));
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    out.push(TestDb {
+        store: Store::open(&url, clock.clone()).await.unwrap(),
+        url,
+        _dir: Some(dir),
+    });
+    match std::env::var("SONAE_TEST_POSTGRES_URL") {
+        Ok(admin) => {
+            let name = format!(
+                "sonae_store_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            );
+            let admin_store = Store::connect(&admin, clock.clone()).await.unwrap();
+            admin_store
+                .execute_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            admin_store.close().await;
+            let mut u = url::Url::parse(&admin).unwrap();
+            u.set_path(&name);
+            let url = u.to_string();
+            out.push(TestDb {
+                store: Store::open(&url, clock).await.unwrap(),
+                url,
+                _dir: None,
+            });
+        }
+        Err(_) => {
+            if std::env::var("SONAE_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("SONAE_TEST_REQUIRE_POSTGRES=1 but SONAE_TEST_POSTGRES_URL is not set");
+            }
+        }
+    }
+    out
+}
+
+fn vals(pairs: &[(&'static str, Value)]) -> Values {
+    let mut v = Values::new();
+    for (k, x) in pairs {
+        v.insert(k, x.clone());
+    }
+    v
+}
+fn t(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+async fn dept(s: &Store, name: &str) -> i64 {
+    s.create(
+        &Actor::system(),
+        Kind::Department,
+        vals(&[("name", t(name))]),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn system_values(name: &str, dept: i64, vendor: Option<i64>) -> Values {
+    vals(&[
+        ("name", t(name)),
+        ("owner_department_id", Value::Int(dept)),
+        ("vendor_id", vendor.map_or(Value::Null, Value::Int)),
+        ("exposure", t("internet")),
+        ("confidentiality", Value::Int(3)),
+        ("integrity", Value::Int(2)),
+        ("availability", Value::Int(2)),
+        ("personal_data", Value::Int(1)),
+        ("customer_data", Value::Int(0)),
+        ("critical_data", Value::Int(0)),
+    ])
+}
+
+fn actor(role: Role, dept: Option<i64>, vendor: Option<i64>) -> Actor {
+    Actor {
+        user_id: None,
+        name: format!("{}-user", role.as_str()),
+        role,
+        department_id: dept,
+        vendor_id: vendor,
+    }
+}
+
+#[tokio::test]
+async fn migration_trees_stay_in_step_and_match_the_domain() {
+    let sqlite: Vec<_> = sonae_store::Backend::Sqlite
+        .migrator()
+        .iter()
+        .map(|m| (m.version, m.description.to_string()))
+        .collect();
+    let pg: Vec<_> = sonae_store::Backend::Postgres
+        .migrator()
+        .iter()
+        .map(|m| (m.version, m.description.to_string()))
+        .collect();
+    assert_eq!(
+        sqlite, pg,
+        "SQLite and PostgreSQL migrations must have the same versions"
+    );
+    for db in backends().await {
+        for kind in Kind::ALL {
+            let cols = db.store.table_columns(kind.slug()).await.unwrap();
+            for f in kind.fields() {
+                assert!(
+                    cols.iter().any(|c| c == f.name),
+                    "{}: {} lacks column {}",
+                    db.url,
+                    kind.slug(),
+                    f.name
+                );
+            }
+        }
+        assert_eq!(db.store.pending_migrations().await.unwrap(), 0);
+    }
+}
+
+#[tokio::test]
+async fn create_update_and_stale_save_shows_what_changed() {
+    for db in backends().await {
+        let s = &db.store;
+        let d = dept(s, "通販事業部").await;
+        let sys = s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                system_values("Webショップ", d, None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(sys.version, 1);
+        let mut v1 = sys.values.clone();
+        v1.insert("exposure", t("intranet"));
+        let saved = s
+            .update(&Actor::system(), Kind::System, sys.id, 1, v1)
+            .await
+            .unwrap();
+        assert_eq!(saved.version, 2);
+        assert_eq!(saved.get("exposure"), &t("intranet"));
+        // A second editor still holding version 1 is refused, and told what changed.
+        let mut v2 = sys.values.clone();
+        v2.insert("notes", t("上書きしてはいけない"));
+        match s
+            .update(&Actor::system(), Kind::System, sys.id, 1, v2)
+            .await
+        {
+            Err(StoreError::Stale { current, changes }) => {
+                assert_eq!(current.version, 2);
+                assert_eq!(changes.len(), 1, "{changes:?}");
+                assert_eq!(changes[0].field, "exposure");
+                assert_eq!(changes[0].before, t("internet"));
+                assert_eq!(changes[0].after, t("intranet"));
+            }
+            other => panic!("{}: expected Stale, got {other:?}", db.url),
+        }
+        let now = s.get(&Actor::system(), Kind::System, sys.id).await.unwrap();
+        assert_eq!(
+            now.get("notes"),
+            &Value::Null,
+            "the stale save must not have written"
+        );
+        // Duplicate names are refused on the field.
+        match s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                system_values("Webショップ", d, None),
+            )
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].kind, FieldErrorKind::Duplicate),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+        // A department in use cannot be deleted; deleting the system takes its components.
+        let dep = s.get(&Actor::system(), Kind::Department, d).await.unwrap();
+        assert!(matches!(
+            s.delete(&Actor::system(), Kind::Department, d, dep.version)
+                .await,
+            Err(StoreError::InUse)
+        ));
+        s.create(
+            &Actor::system(),
+            Kind::Component,
+            vals(&[
+                ("system_id", Value::Int(sys.id)),
+                ("product", t("EC-CUBE")),
+                ("version", t("4.2.1")),
+            ]),
+        )
+        .await
+        .unwrap();
+        s.delete(&Actor::system(), Kind::System, sys.id, 2)
+            .await
+            .unwrap();
+        assert_eq!(s.count(Kind::Component).await.unwrap(), 0);
+        s.delete(&Actor::system(), Kind::Department, d, dep.version)
+            .await
+            .unwrap();
+        let (n, breaks) = s.audit_verify().await.unwrap();
+        assert!(n >= 6, "every change is audited ({n})");
+        assert!(breaks.is_empty(), "{breaks:?}");
+    }
+}
+
+#[tokio::test]
+async fn roles_are_enforced_by_the_store() {
+    for db in backends().await {
+        let s = &db.store;
+        let sales = dept(s, "営業部").await;
+        let logistics = dept(s, "物流部").await;
+        let vendor = s
+            .create(
+                &Actor::system(),
+                Kind::Vendor,
+                vals(&[("name", t("株式会社ウェブ運用"))]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let shop = s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                system_values("Webショップ", sales, Some(vendor)),
+            )
+            .await
+            .unwrap();
+        let wms = s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                system_values("倉庫管理", logistics, None),
+            )
+            .await
+            .unwrap();
+        let owner = actor(Role::SystemOwner, Some(sales), None);
+        let page = s
+            .list(
+                &owner,
+                Kind::System,
+                &ListQuery {
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            page.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![shop.id]
+        );
+        assert!(matches!(
+            s.get(&owner, Kind::System, wms.id).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            s.update(&owner, Kind::System, wms.id, 1, wms.values.clone())
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        // Handing one's own system to another department is refused.
+        let mut moved = shop.values.clone();
+        moved.insert("owner_department_id", Value::Int(logistics));
+        match s.update(&owner, Kind::System, shop.id, 1, moved).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].kind, FieldErrorKind::OutOfScope),
+            other => panic!("expected OutOfScope, got {other:?}"),
+        }
+        // The vendor sees the system it runs, may add components to it, but not to others.
+        let v = actor(Role::Vendor, None, Some(vendor));
+        let vs = s.titles(&v, Kind::System, Access::Read).await.unwrap();
+        assert_eq!(vs, vec![(shop.id, "Webショップ".to_owned())]);
+        assert!(s
+            .titles(&v, Kind::Person, Access::Read)
+            .await
+            .unwrap()
+            .is_empty());
+        s.create(
+            &v,
+            Kind::Component,
+            vals(&[("system_id", Value::Int(shop.id)), ("product", t("nginx"))]),
+        )
+        .await
+        .unwrap();
+        assert!(s
+            .create(
+                &v,
+                Kind::Component,
+                vals(&[("system_id", Value::Int(wms.id)), ("product", t("nginx"))])
+            )
+            .await
+            .is_err());
+        assert!(matches!(
+            s.update(&v, Kind::System, shop.id, 1, shop.values.clone())
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        // The auditor reads everything and changes nothing.
+        let a = actor(Role::Auditor, None, None);
+        assert_eq!(
+            s.list(
+                &a,
+                Kind::System,
+                &ListQuery {
+                    limit: 50,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .total,
+            2
+        );
+        assert!(matches!(
+            s.create(&a, Kind::Department, vals(&[("name", t("x"))]))
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            s.delete(&a, Kind::System, wms.id, 1).await,
+            Err(StoreError::Forbidden)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn import_is_all_or_nothing_and_names_the_line() {
+    for db in backends().await {
+        let s = &db.store;
+        let d = dept(s, "情報システム部").await;
+        let rows = vec![
+            ImportRow {
+                line: 2,
+                values: system_values("ファイルサーバ", d, None),
+            },
+            ImportRow {
+                line: 3,
+                values: system_values("勤怠", d + 999, None),
+            },
+        ];
+        match s.create_many(&Actor::system(), Kind::System, &rows).await {
+            Err(StoreError::InvalidRow { line, errors }) => {
+                assert_eq!(line, 3);
+                assert_eq!(errors[0].field, "owner_department_id");
+            }
+            other => panic!("expected InvalidRow, got {other:?}"),
+        }
+        assert_eq!(
+            s.count(Kind::System).await.unwrap(),
+            0,
+            "nothing of a failed import is kept"
+        );
+        let ok = vec![ImportRow {
+            line: 2,
+            values: system_values("ファイルサーバ", d, None),
+        }];
+        assert_eq!(
+            s.create_many(&Actor::system(), Kind::System, &ok)
+                .await
+                .unwrap(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn list_filters_by_text_and_field() {
+    for db in backends().await {
+        let s = &db.store;
+        let d = dept(s, "総務部").await;
+        s.create(
+            &Actor::system(),
+            Kind::System,
+            system_values("Webショップ", d, None),
+        )
+        .await
+        .unwrap();
+        let mut intranet = system_values("社内ファイルサーバ", d, None);
+        intranet.insert("exposure", t("intranet"));
+        s.create(&Actor::system(), Kind::System, intranet)
+            .await
+            .unwrap();
+        let q = |q: Option<&str>, eq: Vec<(&'static str, Value)>| ListQuery {
+            q: q.map(str::to_owned),
+            eq,
+            offset: 0,
+            limit: 10,
+        };
+        let a = Actor::system();
+        assert_eq!(
+            s.list(&a, Kind::System, &q(Some("ファイル"), vec![]))
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        assert_eq!(
+            s.list(&a, Kind::System, &q(Some("webショ"), vec![]))
+                .await
+                .unwrap()
+                .total,
+            1,
+            "case-insensitive"
+        );
+        assert_eq!(
+            s.list(&a, Kind::System, &q(Some("%"), vec![]))
+                .await
+                .unwrap()
+                .total,
+            0,
+            "wildcards are literal"
+        );
+        assert_eq!(
+            s.list(
+                &a,
+                Kind::System,
+                &q(None, vec![("exposure", t("intranet"))])
+            )
+            .await
+            .unwrap()
+            .total,
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn tampering_with_the_audit_log_is_detected() {
+    for db in backends().await {
+        let s = &db.store;
+        for n in ["A", "B", "C"] {
+            dept(s, n).await;
+        }
+        assert!(s.audit_verify().await.unwrap().1.is_empty());
+        s.execute_admin("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+            .await
+            .unwrap();
+        let breaks = s.audit_verify().await.unwrap().1;
+        assert!(
+            breaks.contains(&sonae_domain::audit::ChainBreak::Altered { seq: 2 }),
+            "{}: {breaks:?}",
+            db.url
+        );
+    }
+    for db in backends().await {
+        let s = &db.store;
+        for n in ["A", "B", "C"] {
+            dept(s, n).await;
+        }
+        s.execute_admin("DELETE FROM audit_log WHERE seq = 3")
+            .await
+            .unwrap();
+        assert!(
+            !s.audit_verify().await.unwrap().1.is_empty(),
+            "deleting the newest entry is detected"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sessions_tokens_and_throttling() {
+    for db in backends().await {
+        let s = &db.store;
+        let u = s
+            .create_user(
+                &Actor::system(),
+                sonae_store::NewUser {
+                    username: "sato".into(),
+                    display_name: "佐藤".into(),
+                    email: None,
+                    role: Role::SecurityOfficer,
+                    department_id: None,
+                    vendor_id: None,
+                    password_hash: "x".into(),
+                },
+            )
+            .await
+            .unwrap();
+        s.create_session("h1", u.id, 60_000).await.unwrap();
+        assert_eq!(
+            s.session_user("h1").await.unwrap().unwrap().username,
+            "sato"
+        );
+        assert!(s.session_user("nope").await.unwrap().is_none());
+        let tid = s.create_token(&u.actor(), u.id, "ci", "th").await.unwrap();
+        assert_eq!(s.token_user("th").await.unwrap().unwrap().id, u.id);
+        s.revoke_token(&u.actor(), u.id, tid).await.unwrap();
+        assert!(
+            s.token_user("th").await.unwrap().is_none(),
+            "a revoked token no longer works"
+        );
+        s.set_password(&Actor::system(), u.id, "y".into())
+            .await
+            .unwrap();
+        assert!(
+            s.session_user("h1").await.unwrap().is_none(),
+            "a new password ends sessions"
+        );
+        for _ in 0..3 {
+            s.record_login_failure("user:sato").await.unwrap();
+        }
+        assert_eq!(s.login_failures("user:sato", 60_000).await.unwrap(), 3);
+        s.clear_login_failures("user:sato").await.unwrap();
+        assert_eq!(s.login_failures("user:sato", 60_000).await.unwrap(), 0);
+        assert!(s.audit_verify().await.unwrap().1.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn sqlite_backup_restores_the_same_data() {
+    let dbs = backends().await;
+    let db = &dbs[0];
+    dept(&db.store, "経理部").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.db");
+    db.store.backup_to(file.to_str().unwrap()).await.unwrap();
+    let copy = Store::open(
+        &format!("sqlite://{}", file.display()),
+        Arc::new(FixedClock::at_ms(0)),
+    )
+    .await
+    .unwrap();
+    copy.integrity_check().await.unwrap();
+    assert_eq!(copy.count(Kind::Department).await.unwrap(), 1);
+    assert!(copy.audit_verify().await.unwrap().1.is_empty());
+}
