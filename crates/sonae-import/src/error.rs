@@ -47,7 +47,11 @@ pub enum ImportError {
     /// A record has a different number of cells than the header row.
     /// `line` is where that record starts.
     #[error("line {line}: expected {expected} fields, found {found}")]
-    FieldCount { line: u64, expected: usize, found: usize },
+    FieldCount {
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
 
     /// A quoted field is never closed, so everything after it would have
     /// been swallowed into one cell. `line` is where the quote opens.

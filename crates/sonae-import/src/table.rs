@@ -82,6 +82,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut record = ::csv::StringRecord::new();
+    let mut lines = LineCounter::new(&text);
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     loop {
@@ -90,11 +91,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
             Ok(false) => break,
             Err(e) => {
                 return Err(ImportError::Syntax {
-                    line: e.position().map_or(1, ::csv::Position::line),
+                    line: lines.line_at(e.position().map_or(0, ::csv::Position::byte)),
                 })
             }
         }
-        let line = record.position().map_or(1, ::csv::Position::line);
+        let line = lines.line_at(record.position().map_or(0, ::csv::Position::byte));
         let cells: Vec<String> = record.iter().map(|c| unescape_formula(c.trim())).collect();
         if cells.iter().all(String::is_empty) {
             continue;
@@ -264,7 +265,11 @@ fn normalize_header(cell: &str) -> String {
     base.to_lowercase()
 }
 
-fn fit_to_width(mut cells: Vec<String>, width: usize, line: u64) -> Result<Vec<String>, ImportError> {
+fn fit_to_width(
+    mut cells: Vec<String>,
+    width: usize,
+    line: u64,
+) -> Result<Vec<String>, ImportError> {
     if cells.len() > width && cells[width..].iter().all(String::is_empty) {
         cells.truncate(width);
     }
@@ -276,6 +281,50 @@ fn fit_to_width(mut cells: Vec<String>, width: usize, line: u64) -> Result<Vec<S
             expected: width,
             found: cells.len(),
         })
+    }
+}
+
+/// Maps a record's byte position to the line it starts on.
+///
+/// The csv crate's own `Position::line` is the reader state at the end of
+/// the previous record: it is one short after a CRLF (the `\n` is consumed
+/// with the next record) and does not count blank lines before a record, so
+/// the line is recomputed from the byte offset instead.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// `byte` must not decrease between calls, which holds for records read
+    /// in order; counting incrementally keeps this linear in the file size.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        // Skip terminators left over from the previous record and blank
+        // lines, as the csv reader does, to land on the record's first byte.
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.offset {
+            let newlines = self.text[self.offset..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.line += newlines as u64;
+            self.offset = start;
+        }
+        self.line
     }
 }
 
@@ -336,7 +385,18 @@ mod tests {
 
     #[test]
     fn formula_escape_is_symmetric() {
-        for cell in ["=1+1", "@SUM(A1)", "+81-3-1234", "-x", "-1.5", "-", "plain", "'quoted", "'=x", "''@y"] {
+        for cell in [
+            "=1+1",
+            "@SUM(A1)",
+            "+81-3-1234",
+            "-x",
+            "-1.5",
+            "-",
+            "plain",
+            "'quoted",
+            "'=x",
+            "''@y",
+        ] {
             assert_eq!(unescape_formula(&escape_formula(cell)), cell, "{cell}");
         }
         assert_eq!(escape_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");

@@ -130,10 +130,7 @@ mod tests {
         // fails on line 1, UTF-8 on line 3, so line 3 is reported.
         let mut bytes = "受注\n発注\n".as_bytes().to_vec();
         bytes.extend_from_slice(b"x\xFF\n");
-        assert_eq!(
-            decode_text(&bytes),
-            Err(ImportError::Encoding { line: 3 })
-        );
+        assert_eq!(decode_text(&bytes), Err(ImportError::Encoding { line: 3 }));
     }
 
     #[test]

@@ -1,1 +1,162 @@
+//! sonae's web layer: server-rendered pages and the JSON API over the store.
+//!
+//! Handlers are thin: build a context (language, user, CSRF token), call the
+//! store, render a typed template. Access rules live in the domain and are
+//! applied by the store; this layer only hides buttons the user cannot use.
 
+pub mod api;
+pub mod auth;
+pub mod csvio;
+pub mod ctx;
+pub mod i18n;
+pub mod inventory;
+pub mod pages;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono_tz::Tz;
+use sonae_store::Store;
+use std::sync::Arc;
+
+pub use i18n::{I18n, Lang};
+
+/// Settings the web layer needs, taken from the binary's configuration.
+#[derive(Clone)]
+pub struct WebConfig {
+    pub base_url: String,
+    /// Key for CSRF tokens; from SONAE_SECRET_KEY_FILE.
+    pub secret_key: Vec<u8>,
+    /// Mark cookies Secure (on when the base URL is https).
+    pub secure_cookies: bool,
+    /// Time zone dates are shown in.
+    pub time_zone: Tz,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+impl std::fmt::Debug for WebConfig {
+    // The secret key never reaches logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("base_url", &self.base_url)
+            .field("secret_key", &"<hidden>")
+            .field("secure_cookies", &self.secure_cookies)
+            .field("time_zone", &self.time_zone)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub i18n: Arc<I18n>,
+    pub config: Arc<WebConfig>,
+}
+
+const CSS: &str = include_str!("../static/app.css");
+
+/// Security headers on every response: no inline script, no framing.
+async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(h, "x-frame-options", "DENY");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    res
+}
+
+async fn access_log(req: Request<axum::body::Body>, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let start = std::time::Instant::now();
+    let res = next.run(req).await;
+    tracing::info!(%method, %path, status = res.status().as_u16(), ms = start.elapsed().as_millis() as u64, "request");
+    res
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(axum::extract::State(st): axum::extract::State<AppState>) -> Response {
+    match (st.store.ping().await, st.store.pending_migrations().await) {
+        (Ok(()), Ok(0)) => "ready".into_response(),
+        _ => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response(),
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let upload_limit = state.config.max_upload_bytes;
+    let uploads = Router::new()
+        .route("/inventory/import", post(inventory::import_post))
+        .route("/inventory/systems/{id}/sbom", post(inventory::sbom_post))
+        // Limits are enforced while reading the multipart stream so the user
+        // gets a localized message instead of a bare 413.
+        .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024));
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/static/app.css", get(css))
+        .route("/login", get(auth::login_page).post(auth::login_post))
+        .route("/logout", post(auth::logout))
+        .route("/setup", get(auth::setup_page).post(auth::setup_post))
+        .route("/lang", post(pages::set_lang))
+        .route("/account", get(pages::account))
+        .route("/account/password", post(pages::change_password))
+        .route("/account/tokens", post(pages::create_token))
+        .route("/account/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/audit", get(pages::audit))
+        .route("/audit/export.jsonl", get(pages::audit_export))
+        .route("/inventory/import", get(inventory::import_page))
+        .route("/inventory/{kind}", get(inventory::list).post(inventory::create))
+        .route("/inventory/{kind}/new", get(inventory::new_form))
+        .route("/inventory/{kind}/{id}", get(inventory::view).post(inventory::update))
+        .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
+        .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/{kind}", get(api::list).post(api::create))
+        .route(
+            "/api/v1/{kind}/{id}",
+            get(api::get).put(api::update).delete(api::delete),
+        )
+        .merge(uploads)
+        .layer(DefaultBodyLimit::max(256 * 1024))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            ctx::pre_session_cookie,
+        ))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(access_log))
+        .with_state(state)
+}

@@ -1,0 +1,295 @@
+//! The JSON API (`/api/v1/{kind}`), authenticated by API tokens
+//! (`Authorization: Bearer …`), described at `/api/openapi.json`.
+//! Cookies are not accepted here, so the API needs no CSRF token.
+
+use crate::auth::bearer_user;
+use crate::i18n::{Lang, Tr};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value as J};
+use sonae_domain::inventory::{FieldType, Kind, Record};
+use sonae_domain::value::{json_input, parse_record, to_json};
+use sonae_domain::{Actor, FieldError};
+use sonae_store::{ListQuery, StoreError};
+use std::collections::HashMap;
+
+struct Api {
+    tr: Tr,
+    actor: Actor,
+}
+
+fn tr_for(st: &AppState, headers: &HeaderMap) -> Tr {
+    let lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    Tr::new(lang, st.i18n.clone())
+}
+
+fn error(status: StatusCode, code: &str, message: String) -> Response {
+    (status, Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+async fn api(st: &AppState, headers: &HeaderMap) -> Result<Api, Response> {
+    let tr = tr_for(st, headers);
+    match bearer_user(st, headers).await {
+        Some(u) => Ok(Api { tr, actor: u.actor() }),
+        None => Err(error(StatusCode::UNAUTHORIZED, "unauthorized", tr.t("error-api-token"))),
+    }
+}
+
+fn kind(tr: &Tr, slug: &str) -> Result<Kind, Response> {
+    Kind::from_slug(slug).ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", tr.t("error-not-found")))
+}
+
+fn record_json(r: &Record) -> J {
+    let mut m = Map::new();
+    m.insert("id".into(), r.id.into());
+    m.insert("row_version".into(), r.version.into());
+    for f in r.kind.fields() {
+        m.insert(f.name.into(), to_json(f, r.get(f.name)));
+    }
+    m.insert("updated_at_ms".into(), r.updated_at_ms.into());
+    J::Object(m)
+}
+
+fn field_errors(tr: &Tr, errors: &[FieldError]) -> Response {
+    let list: Vec<J> = errors
+        .iter()
+        .map(|e| {
+            let args: Vec<(&str, String)> = match &e.kind {
+                sonae_domain::FieldErrorKind::TooLong { max } => vec![("max", max.to_string())],
+                sonae_domain::FieldErrorKind::OutOfRange { min, max } => vec![("min", min.to_string()), ("max", max.to_string())],
+                _ => Vec::new(),
+            };
+            json!({ "field": e.field, "code": e.kind.message_key(), "message": tr.ta(e.kind.message_key(), &args) })
+        })
+        .collect();
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "invalid", "message": tr.t("error-form"), "fields": list }))).into_response()
+}
+
+fn store_error(tr: &Tr, e: StoreError) -> Response {
+    match e {
+        StoreError::NotFound => error(StatusCode::NOT_FOUND, "not_found", tr.t("error-not-found")),
+        StoreError::Forbidden => error(StatusCode::FORBIDDEN, "forbidden", tr.t("error-forbidden")),
+        StoreError::InUse => error(StatusCode::CONFLICT, "in_use", tr.t("error-in-use")),
+        StoreError::Invalid(errs) => field_errors(tr, &errs),
+        StoreError::Stale { current, changes } => (
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": "stale",
+                "message": tr.t("stale-title"),
+                "current": record_json(&current),
+                "changed_fields": changes.iter().map(|c| c.field).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response(),
+        other => {
+            tracing::error!(error = %other, "api store");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal", tr.t("error-internal"))
+        }
+    }
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let kind = match kind(&a.tr, &slug) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let mut eq = Vec::new();
+    for f in kind.fields() {
+        if let Some(raw) = params.get(f.name) {
+            match sonae_domain::value::parse_field(f, raw) {
+                Ok(v) => eq.push((f.name, v)),
+                Err(k) => return field_errors(&a.tr, &[FieldError { field: f.name, kind: k }]),
+            }
+        }
+    }
+    let lq = ListQuery {
+        q: params.get("q").cloned(),
+        eq,
+        offset: params.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0),
+        limit: params.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100),
+    };
+    match st.store.list(&a.actor, kind, &lq).await {
+        Ok(p) => Json(json!({ "total": p.total, "items": p.items.iter().map(record_json).collect::<Vec<_>>() })).into_response(),
+        Err(e) => store_error(&a.tr, e),
+    }
+}
+
+pub async fn get(State(st): State<AppState>, headers: HeaderMap, Path((slug, id)): Path<(String, i64)>) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let kind = match kind(&a.tr, &slug) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    match st.store.get(&a.actor, kind, id).await {
+        Ok(r) => Json(record_json(&r)).into_response(),
+        Err(e) => store_error(&a.tr, e),
+    }
+}
+
+fn parse_body(kind: Kind, body: &J) -> Result<sonae_domain::Values, Vec<FieldError>> {
+    parse_record(kind.fields(), &|name| body.get(name).and_then(json_input))
+}
+
+pub async fn create(State(st): State<AppState>, headers: HeaderMap, Path(slug): Path<String>, body: Option<Json<J>>) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let kind = match kind(&a.tr, &slug) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Some(Json(body)) = body else {
+        return error(StatusCode::BAD_REQUEST, "bad_json", a.tr.t("error-bad-json"));
+    };
+    let values = match parse_body(kind, &body) {
+        Ok(v) => v,
+        Err(e) => return field_errors(&a.tr, &e),
+    };
+    match st.store.create(&a.actor, kind, values).await {
+        Ok(r) => (StatusCode::CREATED, Json(record_json(&r))).into_response(),
+        Err(e) => store_error(&a.tr, e),
+    }
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    body: Option<Json<J>>,
+) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let kind = match kind(&a.tr, &slug) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Some(Json(body)) = body else {
+        return error(StatusCode::BAD_REQUEST, "bad_json", a.tr.t("error-bad-json"));
+    };
+    let Some(version) = body.get("row_version").and_then(J::as_i64) else {
+        return field_errors(&a.tr, &[FieldError { field: "row_version", kind: sonae_domain::FieldErrorKind::Required }]);
+    };
+    let values = match parse_body(kind, &body) {
+        Ok(v) => v,
+        Err(e) => return field_errors(&a.tr, &e),
+    };
+    match st.store.update(&a.actor, kind, id, version, values).await {
+        Ok(r) => Json(record_json(&r)).into_response(),
+        Err(e) => store_error(&a.tr, e),
+    }
+}
+
+pub async fn delete(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let kind = match kind(&a.tr, &slug) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Some(version) = q.get("row_version").and_then(|v| v.parse().ok()) else {
+        return field_errors(&a.tr, &[FieldError { field: "row_version", kind: sonae_domain::FieldErrorKind::Required }]);
+    };
+    match st.store.delete(&a.actor, kind, id, version).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => store_error(&a.tr, e),
+    }
+}
+
+fn schema(ty: FieldType) -> J {
+    match ty {
+        FieldType::Int { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
+        FieldType::Bool => json!({ "type": "boolean" }),
+        FieldType::Date => json!({ "type": "string", "format": "date" }),
+        FieldType::Enum(c) => json!({ "type": "string", "enum": c }),
+        FieldType::Ref(k) => json!({ "type": "integer", "description": format!("id of a record in /api/v1/{}", k.slug()) }),
+        FieldType::Email => json!({ "type": "string", "format": "email" }),
+        FieldType::Cpe => json!({ "type": "string", "description": "CPE 2.3 formatted string" }),
+        FieldType::Purl => json!({ "type": "string", "description": "package URL" }),
+        t => json!({ "type": "string", "maxLength": t.max_len() }),
+    }
+}
+
+/// OpenAPI 3.1, generated from the same field declarations the API uses.
+pub async fn openapi() -> Response {
+    let mut paths = Map::new();
+    let mut schemas = Map::new();
+    let err = json!({ "$ref": "#/components/schemas/Error" });
+    for kind in Kind::ALL {
+        let mut props = Map::new();
+        props.insert("id".into(), json!({ "type": "integer", "readOnly": true }));
+        props.insert("row_version".into(), json!({ "type": "integer", "description": "version the change is based on; a stale one is refused with 409" }));
+        for f in kind.fields() {
+            let mut s = schema(f.ty);
+            if !f.required {
+                s = json!({ "anyOf": [s, { "type": "null" }] });
+            }
+            props.insert(f.name.into(), s);
+        }
+        let required: Vec<&str> = kind.fields().iter().filter(|f| f.required).map(|f| f.name).collect();
+        let name = kind.slug();
+        schemas.insert(name.into(), json!({ "type": "object", "properties": props, "required": required }));
+        let r = json!({ "$ref": format!("#/components/schemas/{name}") });
+        let resp = |desc: &str, s: &J| json!({ "description": desc, "content": { "application/json": { "schema": s } } });
+        paths.insert(
+            format!("/api/v1/{name}"),
+            json!({
+                "get": { "summary": format!("List {name}"), "parameters": [
+                    { "name": "q", "in": "query", "schema": { "type": "string" } },
+                    { "name": "offset", "in": "query", "schema": { "type": "integer" } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 1000 } }],
+                  "responses": { "200": resp("records", &json!({ "type": "object", "properties": { "total": { "type": "integer" }, "items": { "type": "array", "items": r } } })), "401": resp("no valid token", &err) } },
+                "post": { "summary": format!("Create one of {name}"), "requestBody": { "required": true, "content": { "application/json": { "schema": r } } },
+                  "responses": { "201": resp("created", &r), "422": resp("invalid fields", &err), "403": resp("not permitted", &err) } }
+            }),
+        );
+        paths.insert(
+            format!("/api/v1/{name}/{{id}}"),
+            json!({
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "get": { "responses": { "200": resp("the record", &r), "404": resp("not found", &err), "403": resp("not permitted", &err) } },
+                "put": { "requestBody": { "required": true, "content": { "application/json": { "schema": r } } },
+                  "responses": { "200": resp("saved", &r), "409": resp("stale version: someone else saved first", &err), "422": resp("invalid fields", &err) } },
+                "delete": { "parameters": [{ "name": "row_version", "in": "query", "required": true, "schema": { "type": "integer" } }],
+                  "responses": { "204": { "description": "deleted" }, "409": resp("stale or still referenced", &err) } }
+            }),
+        );
+    }
+    schemas.insert(
+        "Error".into(),
+        json!({ "type": "object", "properties": { "error": { "type": "string" }, "message": { "type": "string" },
+            "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "code": { "type": "string" }, "message": { "type": "string" } } } } } }),
+    );
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": { "title": "sonae API", "version": env!("CARGO_PKG_VERSION") },
+        "components": { "schemas": schemas, "securitySchemes": { "token": { "type": "http", "scheme": "bearer" } } },
+        "security": [{ "token": [] }],
+        "paths": paths,
+    }))
+    .into_response()
+}

@@ -1,0 +1,925 @@
+//! The fictional demo organization loaded by `sonae demo`: a small Japanese
+//! mail-order company, 「株式会社みどり通販」, with its departments, internal and
+//! external contacts, outsourcing vendors, systems, software components and
+//! information assets, so every screen has something realistic to show.
+//!
+//! Every name, phone number and address here is invented. Phone numbers use
+//! the unassigned 03-0000 / 090-0000 ranges and e-mail addresses use the
+//! reserved example.jp / example.com domains; the real numbers of public
+//! bodies must be looked up on their official sites.
+//!
+//! The data is written as field-name/text pairs, exactly as a user would
+//! type them into a form, and goes through the same field parser as forms
+//! and CSV imports, so the demo cannot hold a value the application would
+//! refuse. Reference fields name the referenced record by its title.
+
+use std::collections::HashMap;
+
+use anyhow::{anyhow, bail, Context};
+use sonae_domain::access::Access;
+use sonae_domain::inventory::Kind;
+use sonae_domain::value::parse_record;
+use sonae_domain::{Actor, FieldType, Role, Values};
+use sonae_store::{NewUser, Store};
+
+/// A demo login account.
+pub struct DemoUser {
+    pub username: &'static str,
+    pub role: Role,
+    /// Name of the department a system owner belongs to.
+    pub department: Option<&'static str>,
+    /// Name of the vendor a vendor user works for.
+    pub vendor: Option<&'static str>,
+    pub display_name: &'static str,
+}
+
+/// Demo accounts besides the admin, one per role, so every role can be tried.
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        username: "security",
+        role: Role::SecurityOfficer,
+        department: None,
+        vendor: None,
+        display_name: "鈴木 一郎（情報システム室）",
+    },
+    DemoUser {
+        username: "owner",
+        role: Role::SystemOwner,
+        department: Some("通販事業部"),
+        vendor: None,
+        display_name: "中村 結衣（通販事業部）",
+    },
+    DemoUser {
+        username: "logistics",
+        role: Role::SystemOwner,
+        department: Some("物流部"),
+        vendor: None,
+        display_name: "小林 大輔（物流部）",
+    },
+    DemoUser {
+        username: "vendor",
+        role: Role::Vendor,
+        department: None,
+        vendor: Some(WEB_VENDOR),
+        display_name: "佐藤 健一（ネットショップ運用サービス）",
+    },
+    DemoUser {
+        username: "exec",
+        role: Role::Executive,
+        department: None,
+        vendor: None,
+        display_name: "木村 茂（代表取締役）",
+    },
+    DemoUser {
+        username: "auditor",
+        role: Role::Auditor,
+        department: None,
+        vendor: None,
+        display_name: "岡田 恵（内部監査）",
+    },
+];
+
+impl DemoUser {
+    /// The account to create for this demo user, with its department and
+    /// vendor resolved against the loaded demo data.
+    pub async fn new_user(&self, store: &Store, password_hash: String) -> anyhow::Result<NewUser> {
+        let department_id = match self.department {
+            Some(name) => Some(
+                department_id(store, name)
+                    .await?
+                    .ok_or_else(|| anyhow!("demo department {name} is missing"))?,
+            ),
+            None => None,
+        };
+        let vendor_id = match self.vendor {
+            Some(name) => Some(
+                vendor_id(store, name)
+                    .await?
+                    .ok_or_else(|| anyhow!("demo vendor {name} is missing"))?,
+            ),
+            None => None,
+        };
+        Ok(NewUser {
+            username: self.username.to_owned(),
+            display_name: self.display_name.to_owned(),
+            email: Some(format!("{}@example.jp", self.username)),
+            role: self.role,
+            department_id,
+            vendor_id,
+            password_hash,
+        })
+    }
+}
+
+/// Load the demo organization unless the database already holds departments
+/// (idempotent). Returns true if it loaded.
+pub async fn load(store: &Store) -> anyhow::Result<bool> {
+    if store.count(Kind::Department).await? > 0 {
+        return Ok(false);
+    }
+    let mut loader = Loader {
+        store,
+        actor: Actor::system(),
+        ids: HashMap::new(),
+    };
+    // Referenced kinds first: departments and vendors, then the people who
+    // belong to departments, systems that name all three, and last the
+    // components of systems and the information assets.
+    for (kind, rows) in [
+        (Kind::Department, DEPARTMENTS),
+        (Kind::Vendor, VENDORS),
+        (Kind::Person, PEOPLE),
+        (Kind::System, SYSTEMS),
+        (Kind::Component, COMPONENTS),
+        (Kind::Asset, ASSETS),
+    ] {
+        for row in rows {
+            loader.add(kind, row).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// The id of the department with this name, if it exists.
+pub async fn department_id(store: &Store, name: &str) -> anyhow::Result<Option<i64>> {
+    id_by_title(store, Kind::Department, name).await
+}
+
+/// The id of the vendor with this name, if it exists.
+pub async fn vendor_id(store: &Store, name: &str) -> anyhow::Result<Option<i64>> {
+    id_by_title(store, Kind::Vendor, name).await
+}
+
+async fn id_by_title(store: &Store, kind: Kind, name: &str) -> anyhow::Result<Option<i64>> {
+    let titles = store.titles(&Actor::system(), kind, Access::Read).await?;
+    Ok(titles
+        .into_iter()
+        .find(|(_, t)| t == name)
+        .map(|(id, _)| id))
+}
+
+/// One record as (field, text) pairs; fields left out are empty.
+type Row = &'static [(&'static str, &'static str)];
+
+struct Loader<'a> {
+    store: &'a Store,
+    actor: Actor,
+    /// Ids of the records created so far, by kind and title.
+    ids: HashMap<(Kind, &'static str), i64>,
+}
+
+impl Loader<'_> {
+    /// Create one record from its pairs and remember its id by title.
+    async fn add(&mut self, kind: Kind, row: Row) -> anyhow::Result<i64> {
+        let title = row
+            .iter()
+            .find(|(f, _)| *f == kind.title_field())
+            .map_or("", |(_, v)| *v);
+        let values = self
+            .values(kind, row)
+            .with_context(|| format!("demo {} 「{title}」", kind.slug()))?;
+        let rec = self
+            .store
+            .create(&self.actor, kind, values)
+            .await
+            .with_context(|| format!("creating demo {} 「{title}」", kind.slug()))?;
+        self.ids.insert((kind, title), rec.id);
+        Ok(rec.id)
+    }
+
+    /// Build every field of the kind from the pairs, parsing them as a form
+    /// would; a reference names its target by title.
+    fn values(&self, kind: Kind, row: Row) -> anyhow::Result<Values> {
+        let mut raw: HashMap<&str, String> = HashMap::new();
+        for (field, text) in row {
+            let Some(spec) = kind.field(field) else {
+                bail!("no field {field}");
+            };
+            let input = match spec.ty {
+                FieldType::Ref(target) => self
+                    .ids
+                    .get(&(target, *text))
+                    .ok_or_else(|| anyhow!("{field}: no {} named {text}", target.slug()))?
+                    .to_string(),
+                _ => (*text).to_owned(),
+            };
+            if raw.insert(spec.name, input).is_some() {
+                bail!("field {field} given twice");
+            }
+        }
+        let values = parse_record(kind.fields(), &|f| raw.get(f).cloned())
+            .map_err(|errors| anyhow!("invalid values: {errors:?}"))?;
+        Ok(values)
+    }
+}
+
+// --- the demo data ------------------------------------------------------
+
+const COMPANY: &str = "株式会社みどり通販";
+const WEB_VENDOR: &str = "株式会社ネットショップ運用サービス";
+const OFFICE_VENDOR: &str = "有限会社オフィスITサポート";
+const MAIL_VENDOR: &str = "あおぞらクラウドメール株式会社";
+
+const DEPARTMENTS: &[Row] = &[
+    &[
+        ("name", "経営企画部"),
+        ("code", "MGT"),
+        (
+            "notes",
+            "経営計画・広報・情報セキュリティの統括（CISO）を担当。",
+        ),
+    ],
+    &[
+        ("name", "通販事業部"),
+        ("code", "EC"),
+        ("notes", "Webショップの運営、受注処理、顧客対応を担当。"),
+    ],
+    &[
+        ("name", "物流部"),
+        ("code", "LOG"),
+        ("notes", "倉庫での入出荷・在庫管理と配送手配を担当。"),
+    ],
+    &[
+        ("name", "総務部"),
+        ("code", "GA"),
+        (
+            "notes",
+            "総務・人事・経理・法務。社内のPCやファイルサーバなどIT資産の管理窓口。",
+        ),
+    ],
+    &[
+        ("name", "情報システム室"),
+        ("code", "IT"),
+        (
+            "notes",
+            "社内システムの運用と、セキュリティインシデントの初動対応を担当（2名）。",
+        ),
+    ],
+];
+
+const VENDORS: &[Row] = &[
+    &[
+        ("name", WEB_VENDOR),
+        ("contact_name", "佐藤 健一"),
+        ("email", "support@netshop-unyo.example.com"),
+        ("phone", "03-0000-1001"),
+        ("contract_start", "2025-04-01"),
+        ("contract_end", "2027-03-31"),
+        ("contract_new_vulns", "agreed"),
+        ("contract_known_vulns", "agreed"),
+        ("contract_vuln_testing", "not_agreed"),
+        ("contract_emergency_costs", "unset"),
+        (
+            "notes",
+            "Webショップ（EC-CUBE）の構築・保守・サーバ運用を委託。脆弱性診断は契約範囲外のため、実施する場合は別途見積りが必要。緊急時の費用負担は次回更新時に協議する。",
+        ),
+    ],
+    &[
+        ("name", OFFICE_VENDOR),
+        ("contact_name", "高橋 美咲"),
+        ("email", "info@office-it-support.example.com"),
+        ("phone", "03-0000-1002"),
+        ("contract_start", "2024-10-01"),
+        ("contract_end", "2026-09-30"),
+        ("contract_new_vulns", "agreed"),
+        ("contract_known_vulns", "unset"),
+        ("contract_vuln_testing", "not_applicable"),
+        ("contract_emergency_costs", "not_agreed"),
+        (
+            "notes",
+            "事務用PCと社内ファイルサーバの保守（スポット対応＋月1回の定期点検）。休日・夜間の駆け付けは契約外。",
+        ),
+    ],
+    &[
+        ("name", MAIL_VENDOR),
+        ("contact_name", "サポートセンター"),
+        ("email", "support@aozora-mail.example.com"),
+        ("phone", "03-0000-1003"),
+        ("contract_start", "2023-07-01"),
+        ("contract_new_vulns", "agreed"),
+        ("contract_known_vulns", "agreed"),
+        ("contract_vuln_testing", "not_applicable"),
+        ("contract_emergency_costs", "not_agreed"),
+        (
+            "notes",
+            "クラウドメールサービス（SaaS）。利用規約による年間契約・自動更新。基盤の脆弱性対応は提供者が行う。",
+        ),
+    ],
+];
+
+const PEOPLE: &[Row] = &[
+    // Internal contacts.
+    &[
+        ("name", "山田 太郎"),
+        ("affiliation", "internal"),
+        ("contact_role", "ciso"),
+        ("department_id", "経営企画部"),
+        ("organization", COMPANY),
+        ("title", "取締役 経営企画部長（CISO）"),
+        ("email", "yamada@example.jp"),
+        ("phone", "03-0000-2001"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("after_hours_phone", "090-0000-2001"),
+        ("last_verified", "2026-01-15"),
+    ],
+    &[
+        ("name", "鈴木 一郎"),
+        ("affiliation", "internal"),
+        ("contact_role", "incident_lead"),
+        ("department_id", "情報システム室"),
+        ("organization", COMPANY),
+        ("title", "情報システム室長"),
+        ("email", "suzuki@example.jp"),
+        ("phone", "03-0000-2002"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("after_hours_phone", "090-0000-2002"),
+        ("last_verified", "2026-01-15"),
+        ("notes", "インシデント対応の責任者。不在時は田中が代行。"),
+    ],
+    &[
+        ("name", "田中 花子"),
+        ("affiliation", "internal"),
+        ("contact_role", "first_responder"),
+        ("department_id", "情報システム室"),
+        ("organization", COMPANY),
+        ("title", "情報システム室 主任"),
+        ("email", "tanaka@example.jp"),
+        ("phone", "03-0000-2003"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("after_hours_phone", "090-0000-2003"),
+        ("last_verified", "2026-01-15"),
+        ("notes", "初動対応（ネットワークからの切り離し、証拠保全、記録）を担当。"),
+    ],
+    &[
+        ("name", "佐々木 由美"),
+        ("affiliation", "internal"),
+        ("contact_role", "pr"),
+        ("department_id", "経営企画部"),
+        ("organization", COMPANY),
+        ("title", "広報担当"),
+        ("email", "sasaki@example.jp"),
+        ("phone", "03-0000-2004"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("last_verified", "2026-02-02"),
+        ("notes", "顧客への告知文・Webサイトでの公表、報道対応の窓口。"),
+    ],
+    &[
+        ("name", "渡辺 健"),
+        ("affiliation", "internal"),
+        ("contact_role", "general_affairs"),
+        ("department_id", "総務部"),
+        ("organization", COMPANY),
+        ("title", "総務部長"),
+        ("email", "watanabe@example.jp"),
+        ("phone", "03-0000-2005"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("after_hours_phone", "090-0000-2005"),
+        ("last_verified", "2026-02-02"),
+        ("notes", "法務・契約・保険の窓口を兼務。個人情報保護委員会への報告を取りまとめる。"),
+    ],
+    &[
+        ("name", "木村 茂"),
+        ("affiliation", "internal"),
+        ("contact_role", "executive"),
+        ("department_id", "経営企画部"),
+        ("organization", COMPANY),
+        ("title", "代表取締役社長"),
+        ("email", "kimura@example.jp"),
+        ("phone", "03-0000-2000"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("after_hours_phone", "090-0000-2000"),
+        ("last_verified", "2026-01-15"),
+        ("notes", "サービス停止・公表・身代金要求への対応など経営判断を行う。"),
+    ],
+    &[
+        ("name", "中村 結衣"),
+        ("affiliation", "internal"),
+        ("contact_role", "it_admin"),
+        ("department_id", "通販事業部"),
+        ("organization", COMPANY),
+        ("title", "通販事業部 EC運営担当"),
+        ("email", "nakamura@example.jp"),
+        ("phone", "03-0000-2006"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("last_verified", "2026-02-10"),
+        ("notes", "Webショップの管理画面の管理者。委託先との日常の窓口。"),
+    ],
+    &[
+        ("name", "小林 大輔"),
+        ("affiliation", "internal"),
+        ("contact_role", "it_admin"),
+        ("department_id", "物流部"),
+        ("organization", COMPANY),
+        ("title", "物流部 倉庫管理課長"),
+        ("email", "kobayashi@example.jp"),
+        ("phone", "03-0000-2007"),
+        ("reachable_hours", "平日 8:00-17:00"),
+        ("last_verified", "2026-02-10"),
+    ],
+    // External contacts.
+    &[
+        ("name", "情報セキュリティ安心相談窓口"),
+        ("affiliation", "external"),
+        ("contact_role", "ipa"),
+        ("organization", "独立行政法人情報処理推進機構"),
+        ("phone", "03-0000-3001"),
+        ("reachable_hours", "平日 10:00-12:00, 13:30-17:00"),
+        ("last_verified", "2026-01-20"),
+        (
+            "notes",
+            "ウイルス感染や不正アクセスの技術的な相談先。電話番号はデモ用の架空のものです。実際の連絡先は公式サイトで確認してください。",
+        ),
+    ],
+    &[
+        ("name", "インシデント報告窓口"),
+        ("affiliation", "external"),
+        ("contact_role", "jpcert"),
+        ("organization", "一般社団法人JPCERTコーディネーションセンター"),
+        ("phone", "03-0000-3002"),
+        ("reachable_hours", "24時間（Webフォーム）"),
+        ("last_verified", "2026-01-20"),
+        (
+            "notes",
+            "不正アクセス・マルウェア等のインシデント報告と調整依頼。電話番号はデモ用の架空のものです。",
+        ),
+    ],
+    &[
+        ("name", "サイバー犯罪相談窓口"),
+        ("affiliation", "external"),
+        ("contact_role", "police"),
+        ("organization", "都道府県警察"),
+        ("phone", "03-0000-3003"),
+        ("reachable_hours", "平日 8:30-17:15"),
+        ("last_verified", "2026-01-20"),
+        (
+            "notes",
+            "ランサムウェア被害や不正送金などの被害相談・届出。緊急時は110番。電話番号はデモ用の架空のものです。",
+        ),
+    ],
+    &[
+        ("name", "漏えい等報告窓口"),
+        ("affiliation", "external"),
+        ("contact_role", "ppc"),
+        ("organization", "個人情報保護委員会"),
+        ("phone", "03-0000-3004"),
+        ("reachable_hours", "平日 9:30-17:30"),
+        ("last_verified", "2026-01-20"),
+        (
+            "notes",
+            "個人データの漏えい等が発生したおそれがある場合の報告先。速報は概ね3〜5日以内、確報は30日以内（不正アクセス等による場合は60日以内）。電話番号はデモ用の架空のものです。",
+        ),
+    ],
+    &[
+        ("name", "佐藤 健一"),
+        ("affiliation", "external"),
+        ("contact_role", "vendor"),
+        ("organization", WEB_VENDOR),
+        ("title", "保守サポート担当"),
+        ("email", "sato@netshop-unyo.example.com"),
+        ("phone", "03-0000-4001"),
+        ("reachable_hours", "平日 9:00-18:00"),
+        ("after_hours_phone", "090-0000-4001"),
+        ("last_verified", "2026-03-02"),
+        ("notes", "Webショップの障害・セキュリティ事故の連絡先。夜間・休日は障害時のみ携帯へ。"),
+    ],
+    &[
+        ("name", "サイバー保険 事故受付センター"),
+        ("affiliation", "external"),
+        ("contact_role", "insurer"),
+        ("organization", "ことぶき損害保険株式会社"),
+        ("email", "cyber-claims@kotobuki-sonpo.example.com"),
+        ("phone", "03-0000-5001"),
+        ("reachable_hours", "24時間"),
+        ("last_verified", "2026-02-16"),
+        (
+            "notes",
+            "サイバー保険の事故受付。事故を知ったら速やかに連絡（証券番号は総務部で保管）。調査会社の紹介も受けられる。",
+        ),
+    ],
+    &[
+        ("name", "松本 直樹"),
+        ("affiliation", "external"),
+        ("contact_role", "lawyer"),
+        ("organization", "松本総合法律事務所"),
+        ("title", "弁護士"),
+        ("email", "matsumoto@matsumoto-law.example.jp"),
+        ("phone", "03-0000-6001"),
+        ("reachable_hours", "平日 10:00-18:00"),
+        ("last_verified", "2026-02-16"),
+        ("notes", "顧問弁護士。顧客対応・公表内容・損害賠償の相談先。"),
+    ],
+];
+
+const SYSTEMS: &[Row] = &[
+    &[
+        ("name", "Webショップ"),
+        (
+            "purpose",
+            "自社通販サイト（EC-CUBE）。会員登録・商品閲覧・注文・決済代行会社との連携を行う。売上の約8割を占める。",
+        ),
+        ("owner_department_id", "通販事業部"),
+        ("administrator_id", "中村 結衣"),
+        ("vendor_id", WEB_VENDOR),
+        ("location", "cloud"),
+        ("exposure", "internet"),
+        ("personal_data", "1"),
+        ("customer_data", "1"),
+        ("critical_data", "1"),
+        ("confidentiality", "3"),
+        ("integrity", "3"),
+        ("availability", "3"),
+        ("notes", "クレジットカード情報は決済代行会社側で処理し、自社では保持しない（非保持化）。"),
+    ],
+    &[
+        ("name", "受注管理システム"),
+        (
+            "purpose",
+            "Webショップと電話・FAXの注文を取り込み、受注・入金・出荷指示を管理する。",
+        ),
+        ("owner_department_id", "通販事業部"),
+        ("administrator_id", "鈴木 一郎"),
+        ("location", "on_premises"),
+        ("exposure", "intranet"),
+        ("personal_data", "1"),
+        ("customer_data", "1"),
+        ("critical_data", "1"),
+        ("confidentiality", "3"),
+        ("integrity", "3"),
+        ("availability", "2"),
+        ("notes", "本社サーバ室に設置。毎晩NASへバックアップ。"),
+    ],
+    &[
+        ("name", "社内ファイルサーバ"),
+        ("purpose", "各部署の共有フォルダ（契約書、従業員名簿、会計データのバックアップなど）。"),
+        ("owner_department_id", "総務部"),
+        ("administrator_id", "田中 花子"),
+        ("vendor_id", OFFICE_VENDOR),
+        ("location", "on_premises"),
+        ("exposure", "intranet"),
+        ("personal_data", "1"),
+        ("customer_data", "0"),
+        ("critical_data", "1"),
+        ("confidentiality", "2"),
+        ("integrity", "2"),
+        ("availability", "2"),
+        ("end_of_support", "2027-01-12"),
+        ("notes", "Windows Server 2016 の延長サポート終了前に更改が必要。"),
+    ],
+    &[
+        ("name", "事務用PC"),
+        ("purpose", "全社員の事務用PC（約25台）。メール、文書作成、会計ソフト、管理画面の操作に使う。"),
+        ("owner_department_id", "総務部"),
+        ("administrator_id", "田中 花子"),
+        ("vendor_id", OFFICE_VENDOR),
+        ("location", "on_premises"),
+        ("exposure", "intranet"),
+        ("personal_data", "1"),
+        ("customer_data", "1"),
+        ("critical_data", "0"),
+        ("confidentiality", "2"),
+        ("integrity", "2"),
+        ("availability", "2"),
+        ("end_of_support", "2025-11-11"),
+        ("notes", "Windows 11 23H2 のサービス終了に伴い 24H2 への更新を計画中。"),
+    ],
+    &[
+        ("name", "倉庫管理システム"),
+        ("purpose", "入荷・在庫・ピッキング・出荷ラベル発行を管理する。受注管理システムから出荷指示を受け取る。"),
+        ("owner_department_id", "物流部"),
+        ("administrator_id", "小林 大輔"),
+        ("location", "on_premises"),
+        ("exposure", "intranet"),
+        ("personal_data", "1"),
+        ("customer_data", "1"),
+        ("critical_data", "1"),
+        ("confidentiality", "2"),
+        ("integrity", "3"),
+        ("availability", "3"),
+        ("end_of_support", "2024-11-21"),
+        (
+            "notes",
+            "2018年に導入したパッケージを自社で保守。開発元のサポートは終了しており、PostgreSQL 12 もサポート終了済み。",
+        ),
+    ],
+    &[
+        ("name", "社内メール"),
+        ("purpose", "社員のメールと予定表（クラウドサービス）。顧客・取引先とのやり取りにも使う。"),
+        ("owner_department_id", "総務部"),
+        ("administrator_id", "田中 花子"),
+        ("vendor_id", MAIL_VENDOR),
+        ("location", "cloud"),
+        ("exposure", "internet"),
+        ("personal_data", "1"),
+        ("customer_data", "1"),
+        ("critical_data", "0"),
+        ("confidentiality", "2"),
+        ("integrity", "2"),
+        ("availability", "3"),
+        ("notes", "管理者アカウントは多要素認証を設定済み。一般社員への適用は未完了。"),
+    ],
+];
+
+const COMPONENTS: &[Row] = &[
+    // Webショップ
+    &[
+        ("system_id", "Webショップ"),
+        ("vendor", "EC-CUBE"),
+        ("product", "EC-CUBE"),
+        ("version", "4.2.2"),
+        ("cpe", "cpe:2.3:a:ec-cube:ec-cube:4.2.2:*:*:*:*:*:*:*"),
+        ("purl", "pkg:composer/ec-cube/ec-cube@4.2.2"),
+        ("source", "manual"),
+        ("notes", "プラグイン3件を追加導入（委託先が管理）。"),
+    ],
+    &[
+        ("system_id", "Webショップ"),
+        ("vendor", "Symfony"),
+        ("product", "Symfony HttpKernel"),
+        ("version", "5.4.21"),
+        ("cpe", "cpe:2.3:a:sensiolabs:symfony:5.4.21:*:*:*:*:*:*:*"),
+        ("purl", "pkg:composer/symfony/http-kernel@5.4.21"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "Webショップ"),
+        ("vendor", "PHP Group"),
+        ("product", "PHP"),
+        ("version", "8.1.2"),
+        ("cpe", "cpe:2.3:a:php:php:8.1.2:*:*:*:*:*:*:*"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "Webショップ"),
+        ("vendor", "Apache Software Foundation"),
+        ("product", "Apache HTTP Server"),
+        ("version", "2.4.57"),
+        ("cpe", "cpe:2.3:a:apache:http_server:2.4.57:*:*:*:*:*:*:*"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "Webショップ"),
+        ("vendor", "Oracle"),
+        ("product", "MySQL"),
+        ("version", "8.0.33"),
+        ("cpe", "cpe:2.3:a:oracle:mysql:8.0.33:*:*:*:*:*:*:*"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "Webショップ"),
+        ("vendor", "OpenSSL"),
+        ("product", "OpenSSL"),
+        ("version", "3.0.8"),
+        ("cpe", "cpe:2.3:a:openssl:openssl:3.0.8:*:*:*:*:*:*:*"),
+        ("purl", "pkg:generic/openssl@3.0.8"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "Webショップ"),
+        ("vendor", "Canonical"),
+        ("product", "Ubuntu"),
+        ("version", "22.04 LTS"),
+        (
+            "cpe",
+            "cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*",
+        ),
+        ("source", "manual"),
+    ],
+    // 受注管理システム
+    &[
+        ("system_id", "受注管理システム"),
+        ("vendor", "Microsoft"),
+        ("product", "Windows Server 2019"),
+        ("version", "1809"),
+        (
+            "cpe",
+            "cpe:2.3:o:microsoft:windows_server_2019:-:*:*:*:*:*:*:*",
+        ),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "受注管理システム"),
+        ("vendor", "Microsoft"),
+        ("product", "SQL Server"),
+        ("version", "2019"),
+        ("cpe", "cpe:2.3:a:microsoft:sql_server:2019:*:*:*:*:*:x64:*"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "受注管理システム"),
+        ("vendor", "Microsoft"),
+        ("product", ".NET Framework"),
+        ("version", "4.8"),
+        (
+            "cpe",
+            "cpe:2.3:a:microsoft:.net_framework:4.8:*:*:*:*:*:*:*",
+        ),
+        ("source", "manual"),
+    ],
+    // 社内ファイルサーバ
+    &[
+        ("system_id", "社内ファイルサーバ"),
+        ("vendor", "Microsoft"),
+        ("product", "Windows Server 2016"),
+        ("version", "1607"),
+        (
+            "cpe",
+            "cpe:2.3:o:microsoft:windows_server_2016:-:*:*:*:*:*:*:*",
+        ),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "社内ファイルサーバ"),
+        ("vendor", "Synology"),
+        ("product", "DiskStation Manager"),
+        ("version", "7.1"),
+        (
+            "cpe",
+            "cpe:2.3:o:synology:diskstation_manager:7.1:*:*:*:*:*:*:*",
+        ),
+        ("source", "manual"),
+        ("notes", "バックアップ先のNAS。"),
+    ],
+    // 事務用PC
+    &[
+        ("system_id", "事務用PC"),
+        ("vendor", "Microsoft"),
+        ("product", "Windows 11"),
+        ("version", "23H2"),
+        (
+            "cpe",
+            "cpe:2.3:o:microsoft:windows_11_23h2:-:*:*:*:*:*:x64:*",
+        ),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "事務用PC"),
+        ("vendor", "Microsoft"),
+        ("product", "Microsoft Office"),
+        ("version", "2019"),
+        ("cpe", "cpe:2.3:a:microsoft:office:2019:*:*:*:*:*:x64:*"),
+        ("source", "manual"),
+        (
+            "notes",
+            "2025年10月にサポート終了。Microsoft 365 への移行を検討中。",
+        ),
+    ],
+    &[
+        ("system_id", "事務用PC"),
+        ("vendor", "Adobe"),
+        ("product", "Acrobat Reader"),
+        ("version", "24.002.20933"),
+        (
+            "cpe",
+            "cpe:2.3:a:adobe:acrobat_reader:24.002.20933:*:*:*:continuous:*:*:*",
+        ),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "事務用PC"),
+        ("vendor", "Google"),
+        ("product", "Google Chrome"),
+        ("version", "120.0.6099.109"),
+        (
+            "cpe",
+            "cpe:2.3:a:google:chrome:120.0.6099.109:*:*:*:*:*:*:*",
+        ),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "事務用PC"),
+        ("vendor", "Igor Pavlov"),
+        ("product", "7-Zip"),
+        ("version", "22.01"),
+        ("cpe", "cpe:2.3:a:7-zip:7-zip:22.01:*:*:*:*:*:*:*"),
+        ("source", "manual"),
+    ],
+    // 倉庫管理システム
+    &[
+        ("system_id", "倉庫管理システム"),
+        ("vendor", "PostgreSQL Global Development Group"),
+        ("product", "PostgreSQL"),
+        ("version", "12.15"),
+        ("cpe", "cpe:2.3:a:postgresql:postgresql:12.15:*:*:*:*:*:*:*"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "倉庫管理システム"),
+        ("vendor", "Oracle"),
+        ("product", "Java SE Runtime Environment"),
+        ("version", "8u202"),
+        ("cpe", "cpe:2.3:a:oracle:jre:1.8.0:update202:*:*:*:*:*:*"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "倉庫管理システム"),
+        ("vendor", "Apache Software Foundation"),
+        ("product", "Apache Tomcat"),
+        ("version", "8.5.93"),
+        ("cpe", "cpe:2.3:a:apache:tomcat:8.5.93:*:*:*:*:*:*:*"),
+        ("purl", "pkg:maven/org.apache.tomcat/tomcat-catalina@8.5.93"),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "倉庫管理システム"),
+        ("vendor", "Apache Software Foundation"),
+        ("product", "Apache Log4j"),
+        ("version", "2.17.1"),
+        ("cpe", "cpe:2.3:a:apache:log4j:2.17.1:*:*:*:*:*:*:*"),
+        (
+            "purl",
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1",
+        ),
+        ("source", "manual"),
+    ],
+    &[
+        ("system_id", "倉庫管理システム"),
+        ("vendor", "CentOS Project"),
+        ("product", "CentOS Linux"),
+        ("version", "7"),
+        ("cpe", "cpe:2.3:o:centos:centos:7:*:*:*:*:*:*:*"),
+        ("source", "manual"),
+    ],
+    // 社内メール
+    &[
+        ("system_id", "社内メール"),
+        ("vendor", MAIL_VENDOR),
+        ("product", "あおぞらクラウドメール"),
+        ("source", "manual"),
+        ("notes", "SaaSのため版数は提供者が管理。"),
+    ],
+];
+
+const ASSETS: &[Row] = &[
+    &[
+        ("name", "顧客名簿"),
+        (
+            "description",
+            "会員の氏名・住所・電話番号・メールアドレス・購入履歴（約3万件）。",
+        ),
+        ("owner_department_id", "通販事業部"),
+        (
+            "storage_place",
+            "Webショップ（データベース）、受注管理システム",
+        ),
+        ("confidentiality", "3"),
+        ("integrity", "3"),
+        ("availability", "2"),
+        ("personal_data", "1"),
+    ],
+    &[
+        ("name", "受注データ"),
+        ("description", "注文内容・配送先・入金状況。"),
+        ("owner_department_id", "通販事業部"),
+        ("storage_place", "受注管理システム"),
+        ("confidentiality", "3"),
+        ("integrity", "3"),
+        ("availability", "3"),
+        ("personal_data", "1"),
+    ],
+    &[
+        ("name", "取引先契約書"),
+        (
+            "description",
+            "仕入先・委託先との契約書（原本は書庫、写しはPDF）。",
+        ),
+        ("owner_department_id", "総務部"),
+        ("storage_place", "社内ファイルサーバ、総務部書庫（紙）"),
+        ("confidentiality", "2"),
+        ("integrity", "2"),
+        ("availability", "1"),
+        ("personal_data", "0"),
+    ],
+    &[
+        ("name", "従業員名簿"),
+        ("description", "従業員の氏名・住所・連絡先・緊急連絡先。"),
+        ("owner_department_id", "総務部"),
+        ("storage_place", "社内ファイルサーバ（総務部フォルダ）"),
+        ("confidentiality", "3"),
+        ("integrity", "2"),
+        ("availability", "1"),
+        ("personal_data", "1"),
+    ],
+    &[
+        ("name", "会計データ"),
+        ("description", "仕訳・決算・支払データ（会計ソフト）。"),
+        ("owner_department_id", "総務部"),
+        (
+            "storage_place",
+            "経理担当の事務用PC（会計ソフト）、社内ファイルサーバ（バックアップ）",
+        ),
+        ("confidentiality", "3"),
+        ("integrity", "3"),
+        ("availability", "2"),
+        ("personal_data", "0"),
+    ],
+    &[
+        ("name", "商品マスタ"),
+        ("description", "商品コード・商品名・価格・在庫引当情報。"),
+        ("owner_department_id", "通販事業部"),
+        ("storage_place", "Webショップ、倉庫管理システム"),
+        ("confidentiality", "1"),
+        ("integrity", "3"),
+        ("availability", "3"),
+        ("personal_data", "0"),
+    ],
+];
