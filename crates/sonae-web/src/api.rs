@@ -22,7 +22,12 @@ struct Api {
 }
 
 fn tr_for(st: &AppState, headers: &HeaderMap) -> Tr {
-    let lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    let lang = Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
     Tr::new(lang, st.i18n.clone())
 }
 
@@ -33,13 +38,21 @@ fn error(status: StatusCode, code: &str, message: String) -> Response {
 async fn api(st: &AppState, headers: &HeaderMap) -> Result<Api, Response> {
     let tr = tr_for(st, headers);
     match bearer_user(st, headers).await {
-        Some(u) => Ok(Api { tr, actor: u.actor() }),
-        None => Err(error(StatusCode::UNAUTHORIZED, "unauthorized", tr.t("error-api-token"))),
+        Some(u) => Ok(Api {
+            tr,
+            actor: u.actor(),
+        }),
+        None => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            tr.t("error-api-token"),
+        )),
     }
 }
 
 fn kind(tr: &Tr, slug: &str) -> Result<Kind, Response> {
-    Kind::from_slug(slug).ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", tr.t("error-not-found")))
+    Kind::from_slug(slug)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", tr.t("error-not-found")))
 }
 
 fn record_json(r: &Record) -> J {
@@ -65,7 +78,11 @@ fn field_errors(tr: &Tr, errors: &[FieldError]) -> Response {
             json!({ "field": e.field, "code": e.kind.message_key(), "message": tr.ta(e.kind.message_key(), &args) })
         })
         .collect();
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "invalid", "message": tr.t("error-form"), "fields": list }))).into_response()
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({ "error": "invalid", "message": tr.t("error-form"), "fields": list })),
+    )
+        .into_response()
 }
 
 fn store_error(tr: &Tr, e: StoreError) -> Response {
@@ -86,7 +103,11 @@ fn store_error(tr: &Tr, e: StoreError) -> Response {
             .into_response(),
         other => {
             tracing::error!(error = %other, "api store");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "internal", tr.t("error-internal"))
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                tr.t("error-internal"),
+            )
         }
     }
 }
@@ -110,15 +131,29 @@ pub async fn list(
         if let Some(raw) = params.get(f.name) {
             match sonae_domain::value::parse_field(f, raw) {
                 Ok(v) => eq.push((f.name, v)),
-                Err(k) => return field_errors(&a.tr, &[FieldError { field: f.name, kind: k }]),
+                Err(k) => {
+                    return field_errors(
+                        &a.tr,
+                        &[FieldError {
+                            field: f.name,
+                            kind: k,
+                        }],
+                    )
+                }
             }
         }
     }
     let lq = ListQuery {
         q: params.get("q").cloned(),
         eq,
-        offset: params.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0),
-        limit: params.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100),
+        offset: params
+            .get("offset")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        limit: params
+            .get("limit")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100),
     };
     match st.store.list(&a.actor, kind, &lq).await {
         Ok(p) => Json(json!({ "total": p.total, "items": p.items.iter().map(record_json).collect::<Vec<_>>() })).into_response(),
@@ -126,7 +161,11 @@ pub async fn list(
     }
 }
 
-pub async fn get(State(st): State<AppState>, headers: HeaderMap, Path((slug, id)): Path<(String, i64)>) -> Response {
+pub async fn get(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+) -> Response {
     let a = match api(&st, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -145,7 +184,12 @@ fn parse_body(kind: Kind, body: &J) -> Result<sonae_domain::Values, Vec<FieldErr
     parse_record(kind.fields(), &|name| body.get(name).and_then(json_input))
 }
 
-pub async fn create(State(st): State<AppState>, headers: HeaderMap, Path(slug): Path<String>, body: Option<Json<J>>) -> Response {
+pub async fn create(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    body: Option<Json<J>>,
+) -> Response {
     let a = match api(&st, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -155,7 +199,11 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, Path(slug): 
         Err(r) => return r,
     };
     let Some(Json(body)) = body else {
-        return error(StatusCode::BAD_REQUEST, "bad_json", a.tr.t("error-bad-json"));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            a.tr.t("error-bad-json"),
+        );
     };
     let values = match parse_body(kind, &body) {
         Ok(v) => v,
@@ -182,10 +230,20 @@ pub async fn update(
         Err(r) => return r,
     };
     let Some(Json(body)) = body else {
-        return error(StatusCode::BAD_REQUEST, "bad_json", a.tr.t("error-bad-json"));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            a.tr.t("error-bad-json"),
+        );
     };
     let Some(version) = body.get("row_version").and_then(J::as_i64) else {
-        return field_errors(&a.tr, &[FieldError { field: "row_version", kind: sonae_domain::FieldErrorKind::Required }]);
+        return field_errors(
+            &a.tr,
+            &[FieldError {
+                field: "row_version",
+                kind: sonae_domain::FieldErrorKind::Required,
+            }],
+        );
     };
     let values = match parse_body(kind, &body) {
         Ok(v) => v,
@@ -212,7 +270,13 @@ pub async fn delete(
         Err(r) => return r,
     };
     let Some(version) = q.get("row_version").and_then(|v| v.parse().ok()) else {
-        return field_errors(&a.tr, &[FieldError { field: "row_version", kind: sonae_domain::FieldErrorKind::Required }]);
+        return field_errors(
+            &a.tr,
+            &[FieldError {
+                field: "row_version",
+                kind: sonae_domain::FieldErrorKind::Required,
+            }],
+        );
     };
     match st.store.delete(&a.actor, kind, id, version).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -226,7 +290,9 @@ fn schema(ty: FieldType) -> J {
         FieldType::Bool => json!({ "type": "boolean" }),
         FieldType::Date => json!({ "type": "string", "format": "date" }),
         FieldType::Enum(c) => json!({ "type": "string", "enum": c }),
-        FieldType::Ref(k) => json!({ "type": "integer", "description": format!("id of a record in /api/v1/{}", k.slug()) }),
+        FieldType::Ref(k) => {
+            json!({ "type": "integer", "description": format!("id of a record in /api/v1/{}", k.slug()) })
+        }
         FieldType::Email => json!({ "type": "string", "format": "email" }),
         FieldType::Cpe => json!({ "type": "string", "description": "CPE 2.3 formatted string" }),
         FieldType::Purl => json!({ "type": "string", "description": "package URL" }),
@@ -250,9 +316,17 @@ pub async fn openapi() -> Response {
             }
             props.insert(f.name.into(), s);
         }
-        let required: Vec<&str> = kind.fields().iter().filter(|f| f.required).map(|f| f.name).collect();
+        let required: Vec<&str> = kind
+            .fields()
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name)
+            .collect();
         let name = kind.slug();
-        schemas.insert(name.into(), json!({ "type": "object", "properties": props, "required": required }));
+        schemas.insert(
+            name.into(),
+            json!({ "type": "object", "properties": props, "required": required }),
+        );
         let r = json!({ "$ref": format!("#/components/schemas/{name}") });
         let resp = |desc: &str, s: &J| json!({ "description": desc, "content": { "application/json": { "schema": s } } });
         paths.insert(

@@ -3,7 +3,9 @@
 
 use crate::ctx::{random_token, set_cookie, sha256_hex, Ctx, PageResult, SESSION_COOKIE};
 use crate::AppState;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
@@ -31,8 +33,11 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A password's weakness, as a message key, or None when acceptable.
@@ -115,7 +120,14 @@ fn login_form(ctx: &Ctx, username: &str, next: &str, error: Option<String>) -> L
 }
 
 pub async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> PageResult {
-    if ctx.st.store.user_count().await.map_err(|e| ctx.store_error(e))? == 0 {
+    if ctx
+        .st
+        .store
+        .user_count()
+        .await
+        .map_err(|e| ctx.store_error(e))?
+        == 0
+    {
         return Ok(Redirect::to("/setup").into_response());
     }
     if ctx.user.is_some() {
@@ -145,10 +157,23 @@ pub async fn login_post(
     let err = |e| ctx.store_error(e);
     // Throttle before checking the password, so guessing costs time even
     // when the guess is right.
-    if store.login_failures(&user_key, THROTTLE_WINDOW_MS).await.map_err(err)? >= MAX_FAILURES_PER_USER
-        || store.login_failures(&addr_key, THROTTLE_WINDOW_MS).await.map_err(err)? >= MAX_FAILURES_PER_ADDRESS
+    if store
+        .login_failures(&user_key, THROTTLE_WINDOW_MS)
+        .await
+        .map_err(err)?
+        >= MAX_FAILURES_PER_USER
+        || store
+            .login_failures(&addr_key, THROTTLE_WINDOW_MS)
+            .await
+            .map_err(err)?
+            >= MAX_FAILURES_PER_ADDRESS
     {
-        let page = login_form(&ctx, &f.username, &next, Some(ctx.t("error-login-throttled")));
+        let page = login_form(
+            &ctx,
+            &f.username,
+            &next,
+            Some(ctx.t("error-login-throttled")),
+        );
         return ctx.render_status(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     let user = store.user_by_name(f.username.trim()).await.map_err(err)?;
@@ -180,7 +205,12 @@ pub async fn login_post(
     let mut res = Redirect::to(&next).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, ctx.st.config.secure_cookies),
+        set_cookie(
+            SESSION_COOKIE,
+            &token,
+            SESSION_TTL_MS / 1000,
+            ctx.st.config.secure_cookies,
+        ),
     );
     Ok(res)
 }
@@ -193,11 +223,17 @@ pub struct CsrfOnly {
 pub async fn logout(ctx: Ctx, Form(f): Form<CsrfOnly>) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
     if let Some(h) = &ctx.session_hash {
-        ctx.st.store.delete_session(h).await.map_err(|e| ctx.store_error(e))?;
+        ctx.st
+            .store
+            .delete_session(h)
+            .await
+            .map_err(|e| ctx.store_error(e))?;
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, ctx.st.config.secure_cookies));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, ctx.st.config.secure_cookies),
+    );
     Ok(res)
 }
 
@@ -245,7 +281,14 @@ fn setup_form(ctx: &Ctx, username: &str, display: &str, errors: [Option<String>;
 
 /// The one-time setup page: only while no account exists.
 pub async fn setup_page(ctx: Ctx) -> PageResult {
-    if ctx.st.store.user_count().await.map_err(|e| ctx.store_error(e))? > 0 {
+    if ctx
+        .st
+        .store
+        .user_count()
+        .await
+        .map_err(|e| ctx.store_error(e))?
+        > 0
+    {
         return Err(ctx.error(StatusCode::NOT_FOUND, "error-not-found"));
     }
     ctx.render(&setup_form(&ctx, "", "", [None, None, None]))
@@ -262,12 +305,23 @@ pub struct SetupForm {
 pub fn valid_username(u: &str) -> bool {
     !u.is_empty()
         && u.len() <= 64
-        && u.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
 }
 
-pub async fn setup_post(ctx: Ctx, State(st): State<AppState>, Form(f): Form<SetupForm>) -> PageResult {
+pub async fn setup_post(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Form(f): Form<SetupForm>,
+) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    if st.store.user_count().await.map_err(|e| ctx.store_error(e))? > 0 {
+    if st
+        .store
+        .user_count()
+        .await
+        .map_err(|e| ctx.store_error(e))?
+        > 0
+    {
         return Err(ctx.error(StatusCode::NOT_FOUND, "error-not-found"));
     }
     let username = f.username.trim();
@@ -278,9 +332,13 @@ pub async fn setup_post(ctx: Ctx, State(st): State<AppState>, Form(f): Form<Setu
         password_problem(&f.password, username).map(|k| ctx.t(k)),
     ];
     if errors.iter().any(Option::is_some) {
-        return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, &setup_form(&ctx, username, display, errors));
+        return ctx.render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &setup_form(&ctx, username, display, errors),
+        );
     }
-    let hash = hash_password(&f.password).map_err(|_| ctx.error(StatusCode::INTERNAL_SERVER_ERROR, "error-internal"))?;
+    let hash = hash_password(&f.password)
+        .map_err(|_| ctx.error(StatusCode::INTERNAL_SERVER_ERROR, "error-internal"))?;
     st.store
         .create_user(
             &Actor::system(),
@@ -300,7 +358,10 @@ pub async fn setup_post(ctx: Ctx, State(st): State<AppState>, Form(f): Form<Setu
 }
 
 /// The API caller behind `Authorization: Bearer <token>`.
-pub async fn bearer_user(st: &AppState, headers: &axum::http::HeaderMap) -> Option<sonae_store::User> {
+pub async fn bearer_user(
+    st: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Option<sonae_store::User> {
     let token = headers
         .get(header::AUTHORIZATION)?
         .to_str()

@@ -26,12 +26,22 @@ pub fn headers(kind: Kind) -> Vec<&'static str> {
     kind.fields().iter().map(|f| header_of(f.name)).collect()
 }
 
-async fn ref_titles(ctx: &Ctx, actor: &Actor, kind: Kind) -> Result<HashMap<Kind, Vec<(i64, String)>>, PageError> {
+async fn ref_titles(
+    ctx: &Ctx,
+    actor: &Actor,
+    kind: Kind,
+) -> Result<HashMap<Kind, Vec<(i64, String)>>, PageError> {
     let mut out = HashMap::new();
     for f in kind.fields() {
         if let FieldType::Ref(t) = f.ty {
             if let std::collections::hash_map::Entry::Vacant(e) = out.entry(t) {
-                e.insert(ctx.st.store.titles(actor, t, Access::Read).await.map_err(|e| ctx.store_error(e))?);
+                e.insert(
+                    ctx.st
+                        .store
+                        .titles(actor, t, Access::Read)
+                        .await
+                        .map_err(|e| ctx.store_error(e))?,
+                );
             }
         }
     }
@@ -48,7 +58,15 @@ pub async fn export(ctx: Ctx, slug: &str, params: HashMap<String, String>) -> Pa
         let page = ctx
             .st
             .store
-            .list(&actor, kind, &ListQuery { offset, limit: 1000, ..Default::default() })
+            .list(
+                &actor,
+                kind,
+                &ListQuery {
+                    offset,
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
             .await
             .map_err(|e| ctx.store_error(e))?;
         let n = page.items.len() as i64;
@@ -78,12 +96,20 @@ pub async fn export(ctx: Ctx, slug: &str, params: HashMap<String, String>) -> Pa
     };
     let bytes = match sonae_import::write_csv(&headers(kind), &rows, encoding) {
         Ok(b) => b,
-        Err(e) => return Err(ctx.error_text(StatusCode::UNPROCESSABLE_ENTITY, import_error_text(&ctx, &e))),
+        Err(e) => {
+            return Err(ctx.error_text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                import_error_text(&ctx, &e),
+            ))
+        }
     };
     Ok((
         [
             (header::CONTENT_TYPE, format!("text/csv; charset={charset}")),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"sonae-{}.csv\"", kind.slug())),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"sonae-{}.csv\"", kind.slug()),
+            ),
         ],
         bytes,
     )
@@ -93,7 +119,10 @@ pub async fn export(ctx: Ctx, slug: &str, params: HashMap<String, String>) -> Pa
 /// The message for one failing cell: line, column name and number, reason.
 pub fn line_error(ctx: &Ctx, kind: Kind, line: u64, e: &FieldError) -> String {
     let header = header_of(e.field);
-    let column = headers(kind).iter().position(|h| *h == header).map_or(0, |i| i + 1);
+    let column = headers(kind)
+        .iter()
+        .position(|h| *h == header)
+        .map_or(0, |i| i + 1);
     ctx.tr.ta(
         "import-line-error",
         &[
@@ -109,17 +138,36 @@ pub fn line_error(ctx: &Ctx, kind: Kind, line: u64, e: &FieldError) -> String {
 pub fn import_error_text(ctx: &Ctx, e: &ImportError) -> String {
     let tr = &ctx.tr;
     match e {
-        ImportError::TooLarge { limit, .. } => tr.ta("error-too-large", &[("limit", (limit / (1024 * 1024)).to_string())]),
-        ImportError::Encoding { line } => tr.ta("import-err-encoding", &[("line", line.to_string())]),
+        ImportError::TooLarge { limit, .. } => tr.ta(
+            "error-too-large",
+            &[("limit", (limit / (1024 * 1024)).to_string())],
+        ),
+        ImportError::Encoding { line } => {
+            tr.ta("import-err-encoding", &[("line", line.to_string())])
+        }
         ImportError::Utf16 => tr.t("import-err-utf16"),
         ImportError::Empty => tr.t("import-err-empty"),
-        ImportError::EmptyHeader { column } => tr.ta("import-err-empty-header", &[("number", column.to_string())]),
-        ImportError::DuplicateHeader { column } => tr.ta("import-err-duplicate-header", &[("column", column.clone())]),
-        ImportError::FieldCount { line, expected, found } => tr.ta(
+        ImportError::EmptyHeader { column } => {
+            tr.ta("import-err-empty-header", &[("number", column.to_string())])
+        }
+        ImportError::DuplicateHeader { column } => {
+            tr.ta("import-err-duplicate-header", &[("column", column.clone())])
+        }
+        ImportError::FieldCount {
+            line,
+            expected,
+            found,
+        } => tr.ta(
             "import-err-field-count",
-            &[("line", line.to_string()), ("expected", expected.to_string()), ("found", found.to_string())],
+            &[
+                ("line", line.to_string()),
+                ("expected", expected.to_string()),
+                ("found", found.to_string()),
+            ],
         ),
-        ImportError::UnterminatedQuote { line } => tr.ta("import-err-quote", &[("line", line.to_string())]),
+        ImportError::UnterminatedQuote { line } => {
+            tr.ta("import-err-quote", &[("line", line.to_string())])
+        }
         ImportError::Syntax { line } => tr.ta("import-err-syntax", &[("line", line.to_string())]),
         ImportError::Unencodable { line, column, .. } => tr.ta(
             "import-err-unencodable",
@@ -131,7 +179,9 @@ pub fn import_error_text(ctx: &Ctx, e: &ImportError) -> String {
         ),
         ImportError::SbomNotJson(_) => tr.t("import-err-sbom-not-json"),
         ImportError::UnknownSbomFormat => tr.t("import-err-sbom-unknown"),
-        ImportError::UnsupportedSbomVersion(v) => tr.ta("import-err-sbom-version", &[("version", v.clone())]),
+        ImportError::UnsupportedSbomVersion(v) => {
+            tr.ta("import-err-sbom-version", &[("version", v.clone())])
+        }
         _ => tr.t("import-err-syntax-generic"),
     }
 }
@@ -152,37 +202,58 @@ pub async fn parse_import(
     let mut problems = Vec::new();
     for h in &table.headers {
         if !known.contains(&h.as_str()) {
-            problems.push(ctx.tr.ta("import-err-unknown-column", &[("column", h.clone()), ("known", known.join(", "))]));
+            problems.push(ctx.tr.ta(
+                "import-err-unknown-column",
+                &[("column", h.clone()), ("known", known.join(", "))],
+            ));
         }
     }
     for f in kind.fields().iter().filter(|f| f.required) {
         if !table.headers.iter().any(|h| h == header_of(f.name)) {
-            problems.push(ctx.tr.ta("import-err-missing-column", &[("column", header_of(f.name).to_owned())]));
+            problems.push(ctx.tr.ta(
+                "import-err-missing-column",
+                &[("column", header_of(f.name).to_owned())],
+            ));
         }
     }
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
     let refs = ref_titles(ctx, actor, kind).await?;
-    let col: HashMap<&str, usize> = table.headers.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let col: HashMap<&str, usize> = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), i))
+        .collect();
     let mut rows = Vec::new();
     for row in &table.rows {
         let mut values = Values::new();
         for f in kind.fields() {
-            let raw = col.get(header_of(f.name)).and_then(|i| row.cells.get(*i)).map_or("", String::as_str);
+            let raw = col
+                .get(header_of(f.name))
+                .and_then(|i| row.cells.get(*i))
+                .map_or("", String::as_str);
             let parsed = match f.ty {
                 FieldType::Ref(t) if !raw.trim().is_empty() => {
                     let name = raw.trim();
                     let hits: Vec<i64> = refs
                         .get(&t)
-                        .map(|v| v.iter().filter(|(_, n)| n == name).map(|(i, _)| *i).collect())
+                        .map(|v| {
+                            v.iter()
+                                .filter(|(_, n)| n == name)
+                                .map(|(i, _)| *i)
+                                .collect()
+                        })
                         .unwrap_or_default();
                     match hits.as_slice() {
                         [id] => Ok(Value::Int(*id)),
                         _ => Err(FieldErrorKind::UnknownReference),
                     }
                 }
-                FieldType::Enum(_) if kind == Kind::Component && f.name == "source" && raw.trim().is_empty() => {
+                FieldType::Enum(_)
+                    if kind == Kind::Component && f.name == "source" && raw.trim().is_empty() =>
+                {
                     Ok(Value::Text("csv".to_owned()))
                 }
                 _ => parse_field(f, raw),
@@ -191,10 +262,21 @@ pub async fn parse_import(
                 Ok(v) => {
                     values.insert(f.name, v);
                 }
-                Err(kind_err) => problems.push(line_error(ctx, kind, row.line, &FieldError { field: f.name, kind: kind_err })),
+                Err(kind_err) => problems.push(line_error(
+                    ctx,
+                    kind,
+                    row.line,
+                    &FieldError {
+                        field: f.name,
+                        kind: kind_err,
+                    },
+                )),
             }
         }
-        rows.push(ImportRow { line: row.line, values });
+        rows.push(ImportRow {
+            line: row.line,
+            values,
+        });
     }
     if problems.is_empty() {
         Ok(Ok(rows))

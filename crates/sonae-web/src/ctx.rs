@@ -62,8 +62,10 @@ pub async fn pre_session_cookie(
         req.headers_mut().append(header::COOKIE, v);
     }
     let mut res = next.run(req).await;
-    res.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(PRE_COOKIE, &token, 60 * 60 * 24 * 30, secure));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(PRE_COOKIE, &token, 60 * 60 * 24 * 30, secure),
+    );
     res
 }
 
@@ -125,7 +127,10 @@ impl FromRequestParts<AppState> for Ctx {
 
 impl OptionalFromRequestParts<AppState> for Ctx {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         <Ctx as FromRequestParts<AppState>>::from_request_parts(parts, st)
             .await
             .map(Some)
@@ -207,7 +212,8 @@ impl Ctx {
     /// The signed-in user, or a redirect to the log-in page.
     pub fn require_actor(&self) -> Result<Actor, PageError> {
         self.actor().ok_or_else(|| {
-            let next = url::form_urlencoded::byte_serialize(self.path.as_bytes()).collect::<String>();
+            let next =
+                url::form_urlencoded::byte_serialize(self.path.as_bytes()).collect::<String>();
             PageError(Redirect::to(&format!("/login?next={next}")).into_response())
         })
     }
@@ -264,13 +270,17 @@ impl Ctx {
                 items.push((format!("/inventory/{}", kind.slug()), self.tr.kind(kind)));
             }
         }
-        if actor
-            .as_ref()
-            .is_some_and(|a| Kind::ALL.iter().any(|k| sonae_domain::access::may_write_some(a, *k)))
-        {
+        if actor.as_ref().is_some_and(|a| {
+            Kind::ALL
+                .iter()
+                .any(|k| sonae_domain::access::may_write_some(a, *k))
+        }) {
             items.push(("/inventory/import".to_owned(), self.t("nav-import")));
         }
-        if actor.as_ref().is_some_and(sonae_domain::access::can_read_audit) {
+        if actor
+            .as_ref()
+            .is_some_and(sonae_domain::access::can_read_audit)
+        {
             items.push(("/audit".to_owned(), self.t("nav-audit")));
         }
         if role == Role::Admin {
@@ -280,7 +290,11 @@ impl Ctx {
         items
             .into_iter()
             .map(|(href, label)| NavItem {
-                current: if href == "/" { path == "/" } else { path.starts_with(&href) },
+                current: if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(&href)
+                },
                 href,
                 label,
             })
@@ -302,12 +316,22 @@ impl Ctx {
     }
 
     /// A page with one message, e.g. "not permitted".
-    pub fn message(&self, status: StatusCode, heading_key: &str, message: String, back: Option<Link>) -> Response {
+    pub fn message(
+        &self,
+        status: StatusCode,
+        heading_key: &str,
+        message: String,
+        back: Option<Link>,
+    ) -> Response {
         let page = MessagePage {
             l: self.layout(self.t(heading_key)),
             heading: self.t(heading_key),
             message,
-            class: if status.is_success() { "flash" } else { "error" },
+            class: if status.is_success() {
+                "flash"
+            } else {
+                "error"
+            },
             back,
         };
         match self.render_status(status, &page) {

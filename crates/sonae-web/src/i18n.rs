@@ -34,7 +34,11 @@ impl Lang {
             let mut it = part.trim().split(';');
             let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
             let q = it
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let lang = if tag.starts_with("ja") {
                 Lang::Ja
@@ -151,6 +155,63 @@ mod tests {
             .collect()
     }
 
+    /// Message keys written as literals in the web sources: every quoted
+    /// string that looks like a key of one of the catalog's sections.
+    fn literal_keys() -> Vec<String> {
+        const PREFIXES: &[&str] = &[
+            "account-",
+            "action-",
+            "audit-",
+            "choice-",
+            "cia-",
+            "empty-",
+            "err-",
+            "error-",
+            "field-",
+            "filter-",
+            "flash-",
+            "form-",
+            "hint-",
+            "history-",
+            "home-",
+            "import-",
+            "kind-",
+            "list-",
+            "login-",
+            "nav-",
+            "page-",
+            "password-",
+            "record-",
+            "role-",
+            "sbom-",
+            "setup-",
+            "stale-",
+            "title-",
+            "token-",
+            "users-",
+            "value-",
+        ];
+        let mut out = Vec::new();
+        for src in crate::pages::SOURCES {
+            for line in src.lines() {
+                for (i, part) in line.split('"').enumerate() {
+                    let is_key = i % 2 == 1
+                        && PREFIXES.iter().any(|p| part.starts_with(p))
+                        && part
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        && !part.ends_with('-');
+                    if is_key {
+                        out.push(part.to_owned());
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     #[test]
     fn both_catalogs_have_the_same_keys() {
         let mut ja = keys(JA_FTL);
@@ -159,7 +220,10 @@ mod tests {
         en.sort();
         let only_ja: Vec<_> = ja.iter().filter(|k| !en.contains(k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !ja.contains(k)).collect();
-        assert!(only_ja.is_empty() && only_en.is_empty(), "only ja: {only_ja:?}; only en: {only_en:?}");
+        assert!(
+            only_ja.is_empty() && only_en.is_empty(),
+            "only ja: {only_ja:?}; only en: {only_en:?}"
+        );
         I18n::load().unwrap();
     }
 
@@ -189,8 +253,14 @@ mod tests {
             for r in Role::ALL {
                 need(format!("role-{}", r.as_str().replace('_', "-")));
             }
-            for k in crate::pages::USED_KEYS {
-                need((*k).to_owned());
+            for a in ["create", "update", "delete", "login", "password", "revoke"] {
+                need(format!("audit-action-{a}"));
+            }
+            for k in ["cia-1", "cia-2", "cia-3", "flash-saved", "flash-deleted"] {
+                need(k.to_owned());
+            }
+            for k in literal_keys() {
+                need(k);
             }
             assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
             assert_ne!(tr.t("app-name"), "app-name");
@@ -199,8 +269,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_by_quality() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,ja;q=0.8"), Lang::En);
-        assert_eq!(Lang::from_accept_language("fr, ja;q=0.5, en;q=0.4"), Lang::Ja);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,ja;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, ja;q=0.5, en;q=0.4"),
+            Lang::Ja
+        );
         assert_eq!(Lang::from_accept_language("de"), Lang::Ja);
     }
 }

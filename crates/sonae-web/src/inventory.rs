@@ -86,21 +86,35 @@ impl Titles {
 /// A value as the user reads it: names for references, labels for choices.
 pub fn display(ctx: &Ctx, titles: &Titles, ty: FieldType, v: &Value) -> Cell {
     match (ty, v) {
-        (_, Value::Null) => Cell { text: String::new(), href: None },
+        (_, Value::Null) => Cell {
+            text: String::new(),
+            href: None,
+        },
         (FieldType::Bool, Value::Int(i)) => Cell {
             text: ctx.t(if *i != 0 { "value-yes" } else { "value-no" }),
             href: None,
         },
         (FieldType::Ref(k), Value::Int(id)) => Cell {
-            text: titles.get(k, *id).cloned().unwrap_or_else(|| format!("#{id}")),
-            href: titles.get(k, *id).map(|_| format!("/inventory/{}/{id}", k.slug())),
+            text: titles
+                .get(k, *id)
+                .cloned()
+                .unwrap_or_else(|| format!("#{id}")),
+            href: titles
+                .get(k, *id)
+                .map(|_| format!("/inventory/{}/{id}", k.slug())),
         },
-        (FieldType::Enum(_), Value::Text(s)) => Cell { text: ctx.tr.choice(s), href: None },
+        (FieldType::Enum(_), Value::Text(s)) => Cell {
+            text: ctx.tr.choice(s),
+            href: None,
+        },
         (FieldType::Int { min: 1, max: 3 }, Value::Int(i)) => Cell {
             text: format!("{i} ({})", ctx.t(&format!("cia-{i}"))),
             href: None,
         },
-        (_, v) => Cell { text: v.to_input_string(), href: None },
+        (_, v) => Cell {
+            text: v.to_input_string(),
+            href: None,
+        },
     }
 }
 
@@ -139,7 +153,11 @@ fn list_query(kind: Kind, params: &HashMap<String, String>) -> ListQuery {
             eq.push((f.name, v));
         }
     }
-    let page: i64 = params.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let page: i64 = params
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     ListQuery {
         q: params.get("q").cloned(),
         eq,
@@ -159,7 +177,11 @@ fn page_href(kind: Kind, params: &HashMap<String, String>, page: i64) -> String 
     format!("/inventory/{}?{}", kind.slug(), ser.finish())
 }
 
-pub async fn list(ctx: Ctx, Path(slug): Path<String>, Query(params): Query<HashMap<String, String>>) -> PageResult {
+pub async fn list(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> PageResult {
     if let Some(base) = slug.strip_suffix(".csv") {
         return csvio::export(ctx, base, params).await;
     }
@@ -167,7 +189,10 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>, Query(params): Query<HashM
     let kind = kind_of(&ctx, &slug)?;
     let store = &ctx.st.store;
     let lq = list_query(kind, &params);
-    let page = store.list(&actor, kind, &lq).await.map_err(|e| ctx.store_error(e))?;
+    let page = store
+        .list(&actor, kind, &lq)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
     let titles = Titles::load(&ctx, &actor, kind).await?;
     let listed: Vec<_> = kind.fields().iter().filter(|f| f.listed).collect();
     let rows = page
@@ -193,16 +218,32 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>, Query(params): Query<HashM
             let options = match f.ty {
                 FieldType::Enum(choices) => choices
                     .iter()
-                    .map(|c| Opt { value: (*c).to_owned(), label: ctx.tr.choice(c), selected: selected == *c })
+                    .map(|c| Opt {
+                        value: (*c).to_owned(),
+                        label: ctx.tr.choice(c),
+                        selected: selected == *c,
+                    })
                     .collect(),
                 FieldType::Bool => vec![
-                    Opt { value: "1".into(), label: ctx.t("value-yes"), selected: selected == "1" },
-                    Opt { value: "0".into(), label: ctx.t("value-no"), selected: selected == "0" },
+                    Opt {
+                        value: "1".into(),
+                        label: ctx.t("value-yes"),
+                        selected: selected == "1",
+                    },
+                    Opt {
+                        value: "0".into(),
+                        label: ctx.t("value-no"),
+                        selected: selected == "0",
+                    },
                 ],
                 FieldType::Ref(k) => titles.options(k, &selected),
                 _ => return None,
             };
-            Some(Filter { name: f.name, label: ctx.tr.field(f.name), options })
+            Some(Filter {
+                name: f.name,
+                label: ctx.tr.field(f.name),
+                options,
+            })
         })
         .collect();
     let current = lq.offset / PAGE_SIZE + 1;
@@ -210,7 +251,12 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>, Query(params): Query<HashM
     let tpl = ListPage {
         l: {
             let mut l = ctx.layout(ctx.tr.kind(kind));
-            l.flash = params.get("done").map(|d| ctx.t(&format!("flash-{}", if d == "deleted" { "deleted" } else { "saved" })));
+            l.flash = params.get("done").map(|d| {
+                ctx.t(&format!(
+                    "flash-{}",
+                    if d == "deleted" { "deleted" } else { "saved" }
+                ))
+            });
             l
         },
         new_href: may_write_some(&actor, kind).then(|| format!("/inventory/{}/new", kind.slug())),
@@ -227,7 +273,8 @@ pub async fn list(ctx: Ctx, Path(slug): Path<String>, Query(params): Query<HashM
         rows,
         prev_href: (current > 1).then(|| page_href(kind, &params, current - 1)),
         prev_label: ctx.t("page-prev"),
-        next_href: (current * PAGE_SIZE < page.total).then(|| page_href(kind, &params, current + 1)),
+        next_href: (current * PAGE_SIZE < page.total)
+            .then(|| page_href(kind, &params, current + 1)),
         next_label: ctx.t("page-next"),
     };
     ctx.render(&tpl)
@@ -313,13 +360,18 @@ fn form_page(ctx: &Ctx, titles: &Titles, input: FormInput<'_>) -> FormPage {
                     "select",
                     choices
                         .iter()
-                        .map(|c| Opt { value: (*c).to_owned(), label: ctx.tr.choice(c), selected: value == *c })
+                        .map(|c| Opt {
+                            value: (*c).to_owned(),
+                            label: ctx.tr.choice(c),
+                            selected: value == *c,
+                        })
                         .collect(),
                 ),
                 FieldType::Ref(k) => ("select", titles.options(k, &value)),
                 _ => ("text", Vec::new()),
             };
-            let value = if f.ty == FieldType::Bool && matches!(value.as_str(), "1" | "on" | "true") {
+            let value = if f.ty == FieldType::Bool && matches!(value.as_str(), "1" | "on" | "true")
+            {
                 "1".to_owned()
             } else {
                 value
@@ -336,7 +388,11 @@ fn form_page(ctx: &Ctx, titles: &Titles, input: FormInput<'_>) -> FormPage {
                 value,
                 required: f.required,
                 options,
-                error: input.errors.iter().find(|e| e.field == f.name).map(|e| field_error_text(ctx, e)),
+                error: input
+                    .errors
+                    .iter()
+                    .find(|e| e.field == f.name)
+                    .map(|e| field_error_text(ctx, e)),
                 hint,
             }
         })
@@ -363,7 +419,11 @@ fn record_inputs(r: &Record) -> HashMap<String, String> {
         .collect()
 }
 
-pub async fn new_form(ctx: Ctx, Path(slug): Path<String>, Query(params): Query<HashMap<String, String>>) -> PageResult {
+pub async fn new_form(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> PageResult {
     let actor = ctx.require_actor()?;
     let kind = kind_of(&ctx, &slug)?;
     if !may_write_some(&actor, kind) {
@@ -377,12 +437,17 @@ pub async fn new_form(ctx: Ctx, Path(slug): Path<String>, Query(params): Query<H
         .filter(|(k, _)| kind.field(k).is_some())
         .collect();
     if let Some(d) = actor.department_id {
-        values.entry("owner_department_id".into()).or_insert(d.to_string());
+        values
+            .entry("owner_department_id".into())
+            .or_insert(d.to_string());
     }
     if kind == Kind::Component {
         values.entry("source".into()).or_insert("manual".into());
     }
-    let title = ctx.ta("title-new", &[("kind", ctx.t(&format!("kind-{}-one", kind.slug())))]);
+    let title = ctx.ta(
+        "title-new",
+        &[("kind", ctx.t(&format!("kind-{}-one", kind.slug())))],
+    );
     let page = form_page(
         &ctx,
         &titles,
@@ -404,7 +469,11 @@ fn parse_form(kind: Kind, form: &HashMap<String, String>) -> Result<Values, Vec<
     parse_record(kind.fields(), &|name| form.get(name).cloned())
 }
 
-pub async fn create(ctx: Ctx, Path(slug): Path<String>, Form(form): Form<HashMap<String, String>>) -> PageResult {
+pub async fn create(
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
     let actor = ctx.require_actor()?;
     let kind = kind_of(&ctx, &slug)?;
     ctx.check_csrf(form.get("csrf").map_or("", String::as_str))?;
@@ -413,10 +482,16 @@ pub async fn create(ctx: Ctx, Path(slug): Path<String>, Form(form): Form<HashMap
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
-        Ok(rec) => Ok(Redirect::to(&format!("/inventory/{}/{}?done=saved", kind.slug(), rec.id)).into_response()),
+        Ok(rec) => Ok(
+            Redirect::to(&format!("/inventory/{}/{}?done=saved", kind.slug(), rec.id))
+                .into_response(),
+        ),
         Err(StoreError::Invalid(errors)) => {
             let titles = Titles::load(&ctx, &actor, kind).await?;
-            let title = ctx.ta("title-new", &[("kind", ctx.t(&format!("kind-{}-one", kind.slug())))]);
+            let title = ctx.ta(
+                "title-new",
+                &[("kind", ctx.t(&format!("kind-{}-one", kind.slug())))],
+            );
             let page = form_page(
                 &ctx,
                 &titles,
@@ -440,8 +515,19 @@ pub async fn create(ctx: Ctx, Path(slug): Path<String>, Form(form): Form<HashMap
 pub async fn edit_form(ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> PageResult {
     let actor = ctx.require_actor()?;
     let kind = kind_of(&ctx, &slug)?;
-    let rec = ctx.st.store.get(&actor, kind, id).await.map_err(|e| ctx.store_error(e))?;
-    if !ctx.st.store.may_write(&actor, kind, id).await.map_err(|e| ctx.store_error(e))? {
+    let rec = ctx
+        .st
+        .store
+        .get(&actor, kind, id)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    if !ctx
+        .st
+        .store
+        .may_write(&actor, kind, id)
+        .await
+        .map_err(|e| ctx.store_error(e))?
+    {
         return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
     }
     let titles = Titles::load(&ctx, &actor, kind).await?;
@@ -463,25 +549,40 @@ pub async fn edit_form(ctx: Ctx, Path((slug, id)): Path<(String, i64)>) -> PageR
     ctx.render(&page)
 }
 
-pub async fn update(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Form(form): Form<HashMap<String, String>>) -> PageResult {
+pub async fn update(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
     let actor = ctx.require_actor()?;
     let kind = kind_of(&ctx, &slug)?;
     ctx.check_csrf(form.get("csrf").map_or("", String::as_str))?;
-    let base: i64 = form.get("row_version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let base: i64 = form
+        .get("row_version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let result = match parse_form(kind, &form) {
         Ok(values) => ctx.st.store.update(&actor, kind, id, base, values).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     let titles = Titles::load(&ctx, &actor, kind).await?;
     let (errors, stale, version, status) = match result {
-        Ok(_) => return Ok(Redirect::to(&format!("/inventory/{}/{}?done=saved", kind.slug(), id)).into_response()),
+        Ok(_) => {
+            return Ok(
+                Redirect::to(&format!("/inventory/{}/{}?done=saved", kind.slug(), id))
+                    .into_response(),
+            )
+        }
         Err(StoreError::Invalid(errors)) => (errors, None, base, StatusCode::UNPROCESSABLE_ENTITY),
         Err(StoreError::Stale { current, changes }) => {
             let view = StaleView {
                 heading: ctx.t("stale-title"),
                 message: ctx.ta(
                     "stale-message",
-                    &[("version", current.version.to_string()), ("time", ctx.datetime(current.updated_at_ms))],
+                    &[
+                        ("version", current.version.to_string()),
+                        ("time", ctx.datetime(current.updated_at_ms)),
+                    ],
                 ),
                 col_field: ctx.t("stale-col-field"),
                 col_before: ctx.t("stale-col-before"),
@@ -494,13 +595,22 @@ pub async fn update(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Form(form):
                             Some(s) => display(&ctx, &titles, s.ty, v).text,
                             None => v.to_input_string(),
                         };
-                        ChangeView { field: ctx.tr.field(c.field), before: show(&c.before), after: show(&c.after) }
+                        ChangeView {
+                            field: ctx.tr.field(c.field),
+                            before: show(&c.before),
+                            after: show(&c.after),
+                        }
                     })
                     .collect(),
             };
             // The form keeps the user's own input; saving again (now based
             // on the current version) is their informed choice.
-            (Vec::new(), Some(view), current.version, StatusCode::CONFLICT)
+            (
+                Vec::new(),
+                Some(view),
+                current.version,
+                StatusCode::CONFLICT,
+            )
         }
         Err(e) => return Err(ctx.store_error(e)),
     };
@@ -528,12 +638,18 @@ pub struct DeleteForm {
 }
 use serde::Deserialize;
 
-pub async fn delete(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Form(f): Form<DeleteForm>) -> PageResult {
+pub async fn delete(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Form(f): Form<DeleteForm>,
+) -> PageResult {
     let actor = ctx.require_actor()?;
     let kind = kind_of(&ctx, &slug)?;
     ctx.check_csrf(&f.csrf)?;
     match ctx.st.store.delete(&actor, kind, id, f.row_version).await {
-        Ok(()) => Ok(Redirect::to(&format!("/inventory/{}?done=deleted", kind.slug())).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/inventory/{}?done=deleted", kind.slug())).into_response())
+        }
         Err(StoreError::Stale { .. }) => Err(ctx.error(StatusCode::CONFLICT, "error-stale-delete")),
         Err(e) => Err(ctx.store_error(e)),
     }
@@ -577,7 +693,11 @@ struct ViewPage {
     sbom: Option<SbomForm>,
 }
 
-pub async fn view(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Query(params): Query<HashMap<String, String>>) -> PageResult {
+pub async fn view(
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, i64)>,
+    Query(params): Query<HashMap<String, String>>,
+) -> PageResult {
     let actor = ctx.require_actor()?;
     let kind = kind_of(&ctx, &slug)?;
     let store = &ctx.st.store;
@@ -590,7 +710,11 @@ pub async fn view(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Query(params)
         .iter()
         .map(|f| {
             let c = display(&ctx, &titles, f.ty, rec.get(f.name));
-            ViewField { label: ctx.tr.field(f.name), text: c.text, href: c.href }
+            ViewField {
+                label: ctx.tr.field(f.name),
+                text: c.text,
+                href: c.href,
+            }
         })
         .collect();
     let mut sections = Vec::new();
@@ -599,7 +723,11 @@ pub async fn view(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Query(params)
             .list(
                 &actor,
                 Kind::Component,
-                &ListQuery { eq: vec![("system_id", Value::Int(id))], limit: 1000, ..Default::default() },
+                &ListQuery {
+                    eq: vec![("system_id", Value::Int(id))],
+                    limit: 1000,
+                    ..Default::default()
+                },
             )
             .await
             .map_err(err)?;
@@ -615,7 +743,10 @@ pub async fn view(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Query(params)
                     cells: cols
                         .iter()
                         .map(|f| {
-                            let spec = Kind::Component.field(f).map(|s| s.ty).unwrap_or(FieldType::Text);
+                            let spec = Kind::Component
+                                .field(f)
+                                .map(|s| s.ty)
+                                .unwrap_or(FieldType::Text);
                             let mut cell = display(&ctx, &titles, spec, c.get(f));
                             if *f == "product" {
                                 cell.href = Some(format!("/inventory/components/{}", c.id));
@@ -632,19 +763,39 @@ pub async fn view(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Query(params)
     }
     // The record's history from the audit log: for components this is the
     // patch history (every version change, who and when).
-    let history = store.audit_page(Some((kind.slug(), id)), 0, 50).await.map_err(err)?;
+    let history = store
+        .audit_page(Some((kind.slug(), id)), 0, 50)
+        .await
+        .map_err(err)?;
     sections.push(Section {
         heading: ctx.t("history-title"),
-        columns: vec![ctx.t("audit-col-time"), ctx.t("audit-col-actor"), ctx.t("audit-col-action"), ctx.t("audit-col-changes")],
+        columns: vec![
+            ctx.t("audit-col-time"),
+            ctx.t("audit-col-actor"),
+            ctx.t("audit-col-action"),
+            ctx.t("audit-col-changes"),
+        ],
         rows: history
             .entries
             .iter()
             .map(|e| Row {
                 cells: vec![
-                    Cell { text: ctx.datetime(e.at_ms), href: None },
-                    Cell { text: e.actor.clone(), href: None },
-                    Cell { text: ctx.t(&format!("audit-action-{}", e.action)), href: None },
-                    Cell { text: changed_fields(&ctx, kind, e.before.as_deref(), e.after.as_deref()), href: None },
+                    Cell {
+                        text: ctx.datetime(e.at_ms),
+                        href: None,
+                    },
+                    Cell {
+                        text: e.actor.clone(),
+                        href: None,
+                    },
+                    Cell {
+                        text: ctx.t(&format!("audit-action-{}", e.action)),
+                        href: None,
+                    },
+                    Cell {
+                        text: changed_fields(&ctx, kind, e.before.as_deref(), e.after.as_deref()),
+                        href: None,
+                    },
                 ],
             })
             .collect(),
@@ -652,13 +803,20 @@ pub async fn view(ctx: Ctx, Path((slug, id)): Path<(String, i64)>, Query(params)
         add_href: None,
         add_label: String::new(),
     });
-    let mut l = ctx.layout(format!("{}: {}", ctx.t(&format!("kind-{}-one", kind.slug())), rec.title()));
+    let mut l = ctx.layout(format!(
+        "{}: {}",
+        ctx.t(&format!("kind-{}-one", kind.slug())),
+        rec.title()
+    ));
     l.flash = params.get("done").map(|_| ctx.t("flash-saved"));
     let page = ViewPage {
         l,
         meta: ctx.ta(
             "record-meta",
-            &[("version", rec.version.to_string()), ("time", ctx.datetime(rec.updated_at_ms))],
+            &[
+                ("version", rec.version.to_string()),
+                ("time", ctx.datetime(rec.updated_at_ms)),
+            ],
         ),
         version: rec.version,
         edit_href: writable.then(|| format!("/inventory/{}/{}/edit", kind.slug(), id)),
@@ -684,8 +842,16 @@ fn changed_fields(ctx: &Ctx, kind: Kind, before: Option<&str>, after: Option<&st
     let (b, a) = (parse(before), parse(after));
     let mut out = Vec::new();
     for f in kind.fields() {
-        let bv = b.as_ref().and_then(|j| j.get(f.name)).cloned().unwrap_or_default();
-        let av = a.as_ref().and_then(|j| j.get(f.name)).cloned().unwrap_or_default();
+        let bv = b
+            .as_ref()
+            .and_then(|j| j.get(f.name))
+            .cloned()
+            .unwrap_or_default();
+        let av = a
+            .as_ref()
+            .and_then(|j| j.get(f.name))
+            .cloned()
+            .unwrap_or_default();
         if bv != av && !(before.is_none() && av.is_null()) {
             let s = |v: &serde_json::Value| match v {
                 serde_json::Value::Null => "—".to_owned(),
@@ -728,15 +894,27 @@ struct ImportPage {
     column_docs: Vec<ColumnDoc>,
 }
 
-fn import_page_view(ctx: &Ctx, actor: &Actor, selected: Option<Kind>, result: Option<ImportResult>) -> ImportPage {
-    let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| may_write_some(actor, *k)).collect();
+fn import_page_view(
+    ctx: &Ctx,
+    actor: &Actor,
+    selected: Option<Kind>,
+    result: Option<ImportResult>,
+) -> ImportPage {
+    let kinds: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| may_write_some(actor, *k))
+        .collect();
     ImportPage {
         l: ctx.layout(ctx.t("import-title")),
         result,
         kind_label: ctx.t("import-kind"),
         kinds: kinds
             .iter()
-            .map(|k| Opt { value: k.slug().to_owned(), label: ctx.tr.kind(*k), selected: Some(*k) == selected })
+            .map(|k| Opt {
+                value: k.slug().to_owned(),
+                label: ctx.tr.kind(*k),
+                selected: Some(*k) == selected,
+            })
             .collect(),
         file_label: ctx.t("import-file"),
         submit_label: ctx.t("action-import"),
@@ -744,7 +922,10 @@ fn import_page_view(ctx: &Ctx, actor: &Actor, selected: Option<Kind>, result: Op
         columns_hint: ctx.t("import-columns-hint"),
         column_docs: kinds
             .iter()
-            .map(|k| ColumnDoc { kind: ctx.tr.kind(*k), columns: csvio::headers(*k).join(",") })
+            .map(|k| ColumnDoc {
+                kind: ctx.tr.kind(*k),
+                columns: csvio::headers(*k).join(","),
+            })
             .collect(),
     }
 }
@@ -756,14 +937,23 @@ pub async fn import_page(ctx: Ctx) -> PageResult {
 
 /// Read a multipart upload: the text fields and one file, refusing files
 /// over the limit with a message rather than a bare 413.
-pub async fn read_upload(ctx: &Ctx, mut mp: Multipart) -> Result<(HashMap<String, String>, Vec<u8>), PageError> {
+pub async fn read_upload(
+    ctx: &Ctx,
+    mut mp: Multipart,
+) -> Result<(HashMap<String, String>, Vec<u8>), PageError> {
     let limit = ctx.st.config.max_upload_bytes;
     let too_large = || {
         PageError(ctx.message(
             StatusCode::PAYLOAD_TOO_LARGE,
             "error-too-large-title",
-            ctx.ta("error-too-large", &[("limit", format!("{}", limit / (1024 * 1024)))]),
-            Some(Link { href: "/inventory/import".into(), label: ctx.t("import-title") }),
+            ctx.ta(
+                "error-too-large",
+                &[("limit", format!("{}", limit / (1024 * 1024)))],
+            ),
+            Some(Link {
+                href: "/inventory/import".into(),
+                label: ctx.t("import-title"),
+            }),
         ))
     };
     let mut fields = HashMap::new();
@@ -807,8 +997,15 @@ pub async fn import_post(ctx: Ctx, mp: Multipart) -> PageResult {
     let kind = kind_of(&ctx, fields.get("kind").map_or("", String::as_str))?;
     let result = match csvio::parse_import(&ctx, &actor, kind, &file).await? {
         Err(details) => {
-            let r = ImportResult { class: "error", message: ctx.t("import-failed"), details };
-            return ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, &import_page_view(&ctx, &actor, Some(kind), Some(r)));
+            let r = ImportResult {
+                class: "error",
+                message: ctx.t("import-failed"),
+                details,
+            };
+            return ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &import_page_view(&ctx, &actor, Some(kind), Some(r)),
+            );
         }
         Ok(rows) => ctx.st.store.create_many(&actor, kind, &rows).await,
     };
@@ -816,7 +1013,10 @@ pub async fn import_post(ctx: Ctx, mp: Multipart) -> PageResult {
         Ok(n) => {
             let r = ImportResult {
                 class: "flash",
-                message: ctx.ta("import-done", &[("count", n.to_string()), ("kind", ctx.tr.kind(kind))]),
+                message: ctx.ta(
+                    "import-done",
+                    &[("count", n.to_string()), ("kind", ctx.tr.kind(kind))],
+                ),
                 details: Vec::new(),
             };
             ctx.render(&import_page_view(&ctx, &actor, Some(kind), Some(r)))
@@ -826,8 +1026,15 @@ pub async fn import_post(ctx: Ctx, mp: Multipart) -> PageResult {
                 .iter()
                 .map(|e| csvio::line_error(&ctx, kind, line, e))
                 .collect();
-            let r = ImportResult { class: "error", message: ctx.t("import-failed"), details };
-            ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, &import_page_view(&ctx, &actor, Some(kind), Some(r)))
+            let r = ImportResult {
+                class: "error",
+                message: ctx.t("import-failed"),
+                details,
+            };
+            ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &import_page_view(&ctx, &actor, Some(kind), Some(r)),
+            )
         }
         Err(e) => Err(ctx.store_error(e)),
     }
@@ -837,12 +1044,25 @@ pub async fn sbom_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResu
     let actor = ctx.require_actor()?;
     let (fields, file) = read_upload(&ctx, mp).await?;
     ctx.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
-    let system = ctx.st.store.get(&actor, Kind::System, id).await.map_err(|e| ctx.store_error(e))?;
-    let back = Some(Link { href: format!("/inventory/systems/{id}"), label: system.title() });
+    let system = ctx
+        .st
+        .store
+        .get(&actor, Kind::System, id)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let back = Some(Link {
+        href: format!("/inventory/systems/{id}"),
+        label: system.title(),
+    });
     let sbom = match sonae_import::parse_sbom(&file) {
         Ok(s) => s,
         Err(e) => {
-            return Ok(ctx.message(StatusCode::UNPROCESSABLE_ENTITY, "sbom-title", csvio::import_error_text(&ctx, &e), back));
+            return Ok(ctx.message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "sbom-title",
+                csvio::import_error_text(&ctx, &e),
+                back,
+            ));
         }
     };
     let mut dropped = 0usize;
@@ -855,21 +1075,42 @@ pub async fn sbom_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResu
             let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
             let cpe = c.cpe.clone().filter(|s| sonae_domain::value::is_cpe23(s));
             let purl = c.purl.clone().filter(|s| sonae_domain::value::is_purl(s));
-            dropped += usize::from(c.cpe.is_some() && cpe.is_none()) + usize::from(c.purl.is_some() && purl.is_none());
+            dropped += usize::from(c.cpe.is_some() && cpe.is_none())
+                + usize::from(c.purl.is_some() && purl.is_none());
             v.insert("system_id", Value::Int(id));
-            v.insert("vendor", text(&c.vendor.as_ref().map(|s| s.chars().take(200).collect())));
+            v.insert(
+                "vendor",
+                text(&c.vendor.as_ref().map(|s| s.chars().take(200).collect())),
+            );
             v.insert("product", Value::Text(c.name.chars().take(200).collect()));
-            v.insert("version", text(&c.version.as_ref().map(|s| s.chars().take(200).collect())));
+            v.insert(
+                "version",
+                text(&c.version.as_ref().map(|s| s.chars().take(200).collect())),
+            );
             v.insert("cpe", text(&cpe));
             v.insert("purl", text(&purl));
             v.insert("source", Value::Text("sbom".into()));
             v.insert("notes", Value::Null);
-            ImportRow { line: i as u64 + 1, values: v }
+            ImportRow {
+                line: i as u64 + 1,
+                values: v,
+            }
         })
         .collect();
-    match ctx.st.store.create_many(&actor, Kind::Component, &rows).await {
+    match ctx
+        .st
+        .store
+        .create_many(&actor, Kind::Component, &rows)
+        .await
+    {
         Ok(n) => {
-            let mut msg = ctx.ta("sbom-done", &[("count", n.to_string()), ("skipped", sbom.skipped.len().to_string())]);
+            let mut msg = ctx.ta(
+                "sbom-done",
+                &[
+                    ("count", n.to_string()),
+                    ("skipped", sbom.skipped.len().to_string()),
+                ],
+            );
             if dropped > 0 {
                 msg.push(' ');
                 msg.push_str(&ctx.ta("sbom-dropped-ids", &[("count", dropped.to_string())]));
@@ -877,11 +1118,18 @@ pub async fn sbom_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResu
             Ok(ctx.message(StatusCode::OK, "sbom-title", msg, back))
         }
         Err(StoreError::InvalidRow { line, errors }) => {
-            let text = errors.iter().map(|e| field_error_text(&ctx, e)).collect::<Vec<_>>().join(", ");
+            let text = errors
+                .iter()
+                .map(|e| field_error_text(&ctx, e))
+                .collect::<Vec<_>>()
+                .join(", ");
             Ok(ctx.message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "sbom-title",
-                ctx.ta("sbom-component-error", &[("index", line.to_string()), ("error", text)]),
+                ctx.ta(
+                    "sbom-component-error",
+                    &[("index", line.to_string()), ("error", text)],
+                ),
                 back,
             ))
         }

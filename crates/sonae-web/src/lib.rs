@@ -75,7 +75,11 @@ async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Respons
     set(h, "x-frame-options", "DENY");
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     set(h, "cross-origin-opener-policy", "same-origin");
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, "cache-control", "no-store");
@@ -139,9 +143,15 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(pages::audit))
         .route("/audit/export.jsonl", get(pages::audit_export))
         .route("/inventory/import", get(inventory::import_page))
-        .route("/inventory/{kind}", get(inventory::list).post(inventory::create))
+        .route(
+            "/inventory/{kind}",
+            get(inventory::list).post(inventory::create),
+        )
         .route("/inventory/{kind}/new", get(inventory::new_form))
-        .route("/inventory/{kind}/{id}", get(inventory::view).post(inventory::update))
+        .route(
+            "/inventory/{kind}/{id}",
+            get(inventory::view).post(inventory::update),
+        )
         .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
         .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
         .route("/api/openapi.json", get(api::openapi))

@@ -1,7 +1,9 @@
 //! Pages outside the inventory: home, language, account and API tokens,
 //! user administration, the audit log.
 
-use crate::auth::{hash_password, new_api_token, password_problem, valid_username, verify_password, CsrfOnly};
+use crate::auth::{
+    hash_password, new_api_token, password_problem, valid_username, verify_password, CsrfOnly,
+};
 use crate::ctx::{cookie, set_cookie, sha256_hex, Ctx, Layout, PageResult, LANG_COOKIE};
 use crate::i18n::Lang;
 use crate::inventory::{Cell, Opt, Row};
@@ -42,7 +44,15 @@ struct HomePage {
 }
 
 pub async fn home(ctx: Ctx) -> PageResult {
-    if ctx.user.is_none() && ctx.st.store.user_count().await.map_err(|e| ctx.store_error(e))? == 0 {
+    if ctx.user.is_none()
+        && ctx
+            .st
+            .store
+            .user_count()
+            .await
+            .map_err(|e| ctx.store_error(e))?
+            == 0
+    {
         return Ok(Redirect::to("/setup").into_response());
     }
     let actor = ctx.require_actor()?;
@@ -54,10 +64,21 @@ pub async fn home(ctx: Ctx) -> PageResult {
         let page = ctx
             .st
             .store
-            .list(&actor, kind, &sonae_store::ListQuery { limit: 1, ..Default::default() })
+            .list(
+                &actor,
+                kind,
+                &sonae_store::ListQuery {
+                    limit: 1,
+                    ..Default::default()
+                },
+            )
             .await
             .map_err(|e| ctx.store_error(e))?;
-        tiles.push(Tile { href: format!("/inventory/{}", kind.slug()), label: ctx.tr.kind(kind), count: page.total });
+        tiles.push(Tile {
+            href: format!("/inventory/{}", kind.slug()),
+            label: ctx.tr.kind(kind),
+            count: page.total,
+        });
     }
     let page = HomePage {
         l: ctx.layout(ctx.t("home-title")),
@@ -78,7 +99,8 @@ pub struct LangForm {
 /// Switch language: saved on the account when signed in, else in a cookie.
 pub async fn set_lang(ctx: Ctx, Form(f): Form<LangForm>) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    let lang = Lang::parse(&f.lang).ok_or_else(|| ctx.error(StatusCode::BAD_REQUEST, "error-bad-request"))?;
+    let lang = Lang::parse(&f.lang)
+        .ok_or_else(|| ctx.error(StatusCode::BAD_REQUEST, "error-bad-request"))?;
     if let (Some(user), Some(actor)) = (&ctx.user, ctx.actor()) {
         ctx.st
             .store
@@ -93,7 +115,12 @@ pub async fn set_lang(ctx: Ctx, Form(f): Form<LangForm>) -> PageResult {
     let mut res = Redirect::to(&next).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(LANG_COOKIE, lang.code(), 60 * 60 * 24 * 365, ctx.st.config.secure_cookies),
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            60 * 60 * 24 * 365,
+            ctx.st.config.secure_cookies,
+        ),
     );
     Ok(res)
 }
@@ -127,12 +154,30 @@ struct AccountPage {
     revoke_label: String,
 }
 
-async fn account_page(ctx: &Ctx, new_token: Option<String>, password_error: Option<String>, flash: Option<String>) -> PageResult {
-    let user = ctx.user.clone().ok_or_else(|| ctx.require_actor().err().unwrap_or_else(|| ctx.error(StatusCode::FORBIDDEN, "error-forbidden")))?;
-    let tokens = ctx.st.store.list_tokens(user.id).await.map_err(|e| ctx.store_error(e))?;
+async fn account_page(
+    ctx: &Ctx,
+    new_token: Option<String>,
+    password_error: Option<String>,
+    flash: Option<String>,
+) -> PageResult {
+    let user = ctx.user.clone().ok_or_else(|| {
+        ctx.require_actor()
+            .err()
+            .unwrap_or_else(|| ctx.error(StatusCode::FORBIDDEN, "error-forbidden"))
+    })?;
+    let tokens = ctx
+        .st
+        .store
+        .list_tokens(user.id)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
     let mut l = ctx.layout(ctx.t("account-title"));
     l.flash = flash;
-    let status = if password_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if password_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = AccountPage {
         l,
         new_token,
@@ -141,20 +186,35 @@ async fn account_page(ctx: &Ctx, new_token: Option<String>, password_error: Opti
         password_error,
         current_label: ctx.t("field-current-password"),
         new_label: ctx.t("field-new-password"),
-        password_hint: ctx.ta("password-hint", &[("min", crate::auth::MIN_PASSWORD_CHARS.to_string())]),
+        password_hint: ctx.ta(
+            "password-hint",
+            &[("min", crate::auth::MIN_PASSWORD_CHARS.to_string())],
+        ),
         change_label: ctx.t("action-change-password"),
         tokens_heading: ctx.t("account-tokens"),
         token_name_label: ctx.t("field-token-name"),
         create_token_label: ctx.t("action-create-token"),
-        token_columns: vec![ctx.t("field-token-name"), ctx.t("token-created"), ctx.t("token-last-used"), ctx.t("token-state")],
+        token_columns: vec![
+            ctx.t("field-token-name"),
+            ctx.t("token-created"),
+            ctx.t("token-last-used"),
+            ctx.t("token-state"),
+        ],
         tokens: tokens
             .into_iter()
             .map(|t| TokenView {
                 id: t.id,
                 name: t.name,
                 created: ctx.datetime(t.created_at_ms),
-                last_used: t.last_used_at_ms.map(|m| ctx.datetime(m)).unwrap_or_default(),
-                state: ctx.t(if t.revoked_at_ms.is_some() { "token-revoked" } else { "token-active" }),
+                last_used: t
+                    .last_used_at_ms
+                    .map(|m| ctx.datetime(m))
+                    .unwrap_or_default(),
+                state: ctx.t(if t.revoked_at_ms.is_some() {
+                    "token-revoked"
+                } else {
+                    "token-active"
+                }),
                 active: t.revoked_at_ms.is_none(),
             })
             .collect(),
@@ -178,15 +238,22 @@ pub struct PasswordForm {
 pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> PageResult {
     let actor = ctx.require_actor()?;
     ctx.check_csrf(&f.csrf)?;
-    let Some(user) = ctx.user.clone() else { return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden")) };
+    let Some(user) = ctx.user.clone() else {
+        return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
+    };
     if !verify_password(&f.current, &user.password_hash) {
         return account_page(&ctx, None, Some(ctx.t("error-current-password")), None).await;
     }
     if let Some(k) = password_problem(&f.new_password, &user.username) {
         return account_page(&ctx, None, Some(ctx.t(k)), None).await;
     }
-    let hash = hash_password(&f.new_password).map_err(|_| ctx.error(StatusCode::INTERNAL_SERVER_ERROR, "error-internal"))?;
-    ctx.st.store.set_password(&actor, user.id, hash).await.map_err(|e| ctx.store_error(e))?;
+    let hash = hash_password(&f.new_password)
+        .map_err(|_| ctx.error(StatusCode::INTERNAL_SERVER_ERROR, "error-internal"))?;
+    ctx.st
+        .store
+        .set_password(&actor, user.id, hash)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
     // Every session ended with the change, this one too.
     Ok(Redirect::to("/login").into_response())
 }
@@ -200,7 +267,9 @@ pub struct TokenForm {
 pub async fn create_token(ctx: Ctx, Form(f): Form<TokenForm>) -> PageResult {
     let actor = ctx.require_actor()?;
     ctx.check_csrf(&f.csrf)?;
-    let Some(user) = ctx.user.clone() else { return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden")) };
+    let Some(user) = ctx.user.clone() else {
+        return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
+    };
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "err-required"));
@@ -218,8 +287,14 @@ pub async fn create_token(ctx: Ctx, Form(f): Form<TokenForm>) -> PageResult {
 pub async fn revoke_token(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CsrfOnly>) -> PageResult {
     let actor = ctx.require_actor()?;
     ctx.check_csrf(&f.csrf)?;
-    let Some(user) = ctx.user.clone() else { return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden")) };
-    ctx.st.store.revoke_token(&actor, user.id, id).await.map_err(|e| ctx.store_error(e))?;
+    let Some(user) = ctx.user.clone() else {
+        return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
+    };
+    ctx.st
+        .store
+        .revoke_token(&actor, user.id, id)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
     account_page(&ctx, None, None, Some(ctx.t("token-revoked-flash"))).await
 }
 
@@ -244,27 +319,49 @@ struct UsersPage {
     add_label: String,
 }
 
-async fn users_page(ctx: &Ctx, form: &HashMap<String, String>, errors: HashMap<&'static str, String>, flash: Option<String>) -> PageResult {
+async fn users_page(
+    ctx: &Ctx,
+    form: &HashMap<String, String>,
+    errors: HashMap<&'static str, String>,
+    flash: Option<String>,
+) -> PageResult {
     let actor = ctx.require_actor()?;
     if !can_admin(&actor) {
         return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
     }
     let store = &ctx.st.store;
     let users = store.list_users().await.map_err(|e| ctx.store_error(e))?;
-    let depts = store.titles(&actor, Kind::Department, Access::Read).await.map_err(|e| ctx.store_error(e))?;
-    let vendors = store.titles(&actor, Kind::Vendor, Access::Read).await.map_err(|e| ctx.store_error(e))?;
+    let depts = store
+        .titles(&actor, Kind::Department, Access::Read)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let vendors = store
+        .titles(&actor, Kind::Vendor, Access::Read)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
     let name_of = |list: &[(i64, String)], id: Option<i64>| {
-        id.and_then(|id| list.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone())).unwrap_or_default()
+        id.and_then(|id| list.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
+            .unwrap_or_default()
     };
     let v = |k: &str| form.get(k).cloned().unwrap_or_default();
     let opts = |list: &[(i64, String)], sel: String| {
-        list.iter().map(|(i, n)| Opt { value: i.to_string(), label: n.clone(), selected: i.to_string() == sel }).collect()
+        list.iter()
+            .map(|(i, n)| Opt {
+                value: i.to_string(),
+                label: n.clone(),
+                selected: i.to_string() == sel,
+            })
+            .collect()
     };
     let field = |name: &'static str, widget: &'static str, options: Vec<Opt>| UserField {
         name,
         label: ctx.tr.field(name),
         widget,
-        value: if widget == "password" { String::new() } else { v(name) },
+        value: if widget == "password" {
+            String::new()
+        } else {
+            v(name)
+        },
         options,
         error: errors.get(name).cloned(),
     };
@@ -273,17 +370,45 @@ async fn users_page(ctx: &Ctx, form: &HashMap<String, String>, errors: HashMap<&
     let page = UsersPage {
         l,
         error: (!errors.is_empty()).then(|| ctx.t("error-form")),
-        columns: ["username", "display_name", "role", "department_id", "vendor_id", "disabled"].iter().map(|f| ctx.tr.field(f)).collect(),
+        columns: [
+            "username",
+            "display_name",
+            "role",
+            "department_id",
+            "vendor_id",
+            "disabled",
+        ]
+        .iter()
+        .map(|f| ctx.tr.field(f))
+        .collect(),
         rows: users
             .iter()
             .map(|u| Row {
                 cells: vec![
-                    Cell { text: u.username.clone(), href: None },
-                    Cell { text: u.display_name.clone(), href: None },
-                    Cell { text: ctx.tr.role(u.role), href: None },
-                    Cell { text: name_of(&depts, u.department_id), href: None },
-                    Cell { text: name_of(&vendors, u.vendor_id), href: None },
-                    Cell { text: ctx.t(if u.disabled { "value-yes" } else { "value-no" }), href: None },
+                    Cell {
+                        text: u.username.clone(),
+                        href: None,
+                    },
+                    Cell {
+                        text: u.display_name.clone(),
+                        href: None,
+                    },
+                    Cell {
+                        text: ctx.tr.role(u.role),
+                        href: None,
+                    },
+                    Cell {
+                        text: name_of(&depts, u.department_id),
+                        href: None,
+                    },
+                    Cell {
+                        text: name_of(&vendors, u.vendor_id),
+                        href: None,
+                    },
+                    Cell {
+                        text: ctx.t(if u.disabled { "value-yes" } else { "value-no" }),
+                        href: None,
+                    },
                 ],
             })
             .collect(),
@@ -295,7 +420,14 @@ async fn users_page(ctx: &Ctx, form: &HashMap<String, String>, errors: HashMap<&
             field(
                 "role",
                 "select",
-                Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: ctx.tr.role(*r), selected: v("role") == r.as_str() }).collect(),
+                Role::ALL
+                    .iter()
+                    .map(|r| Opt {
+                        value: r.as_str().into(),
+                        label: ctx.tr.role(*r),
+                        selected: v("role") == r.as_str(),
+                    })
+                    .collect(),
             ),
             field("department_id", "select", opts(&depts, v("department_id"))),
             field("vendor_id", "select", opts(&vendors, v("vendor_id"))),
@@ -303,7 +435,11 @@ async fn users_page(ctx: &Ctx, form: &HashMap<String, String>, errors: HashMap<&
         ],
         add_label: ctx.t("action-add-user"),
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     ctx.render_status(status, &page)
 }
 
@@ -345,15 +481,35 @@ pub async fn add_user(ctx: Ctx, Form(form): Form<HashMap<String, String>>) -> Pa
     let (Some(role), true) = (role, errors.is_empty()) else {
         return users_page(&ctx, &form, errors, None).await;
     };
-    let hash = hash_password(&password).map_err(|_| ctx.error(StatusCode::INTERNAL_SERVER_ERROR, "error-internal"))?;
+    let hash = hash_password(&password)
+        .map_err(|_| ctx.error(StatusCode::INTERNAL_SERVER_ERROR, "error-internal"))?;
     let email = Some(get("email")).filter(|e| !e.is_empty());
     match ctx
         .st
         .store
-        .create_user(&actor, NewUser { username, display_name: get("display_name"), email, role, department_id: dept, vendor_id: vendor, password_hash: hash })
+        .create_user(
+            &actor,
+            NewUser {
+                username,
+                display_name: get("display_name"),
+                email,
+                role,
+                department_id: dept,
+                vendor_id: vendor,
+                password_hash: hash,
+            },
+        )
         .await
     {
-        Ok(u) => users_page(&ctx, &HashMap::new(), HashMap::new(), Some(ctx.ta("users-added", &[("name", u.username)]))).await,
+        Ok(u) => {
+            users_page(
+                &ctx,
+                &HashMap::new(),
+                HashMap::new(),
+                Some(ctx.ta("users-added", &[("name", u.username)])),
+            )
+            .await
+        }
         Err(sonae_store::StoreError::Conflict(_)) => {
             errors.insert("username", ctx.t("err-duplicate"));
             users_page(&ctx, &form, errors, None).await
@@ -383,33 +539,76 @@ pub async fn audit(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> PageRe
         return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
     }
     let store = &ctx.st.store;
-    let page_no: i64 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let page_no: i64 = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let per = 100;
-    let page = store.audit_page(None, (page_no - 1) * per, per).await.map_err(|e| ctx.store_error(e))?;
+    let page = store
+        .audit_page(None, (page_no - 1) * per, per)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
     let (checked, breaks) = store.audit_verify().await.map_err(|e| ctx.store_error(e))?;
     let (verify_class, verify_line) = if breaks.is_empty() {
-        ("flash", ctx.ta("audit-intact", &[("count", checked.to_string())]))
+        (
+            "flash",
+            ctx.ta("audit-intact", &[("count", checked.to_string())]),
+        )
     } else {
-        ("error", ctx.ta("audit-broken", &[("count", breaks.len().to_string())]))
+        (
+            "error",
+            ctx.ta("audit-broken", &[("count", breaks.len().to_string())]),
+        )
     };
     let view = AuditPageView {
         l: ctx.layout(ctx.t("audit-title")),
         verify_class,
         verify_line,
         export_label: ctx.t("action-export-audit"),
-        columns: ["audit-col-seq", "audit-col-time", "audit-col-actor", "audit-col-action", "audit-col-object"].iter().map(|k| ctx.t(k)).collect(),
+        columns: [
+            "audit-col-seq",
+            "audit-col-time",
+            "audit-col-actor",
+            "audit-col-action",
+            "audit-col-object",
+        ]
+        .iter()
+        .map(|k| ctx.t(k))
+        .collect(),
         rows: page
             .entries
             .iter()
             .map(|e| {
-                let href = Kind::from_slug(&e.object_kind).zip(e.object_id).map(|(k, id)| format!("/inventory/{}/{id}", k.slug()));
+                let href = Kind::from_slug(&e.object_kind)
+                    .zip(e.object_id)
+                    .map(|(k, id)| format!("/inventory/{}/{id}", k.slug()));
                 Row {
                     cells: vec![
-                        Cell { text: e.seq.to_string(), href: None },
-                        Cell { text: ctx.datetime(e.at_ms), href: None },
-                        Cell { text: e.actor.clone(), href: None },
-                        Cell { text: ctx.t(&format!("audit-action-{}", e.action)), href: None },
-                        Cell { text: format!("{} #{}", e.object_kind, e.object_id.map(|i| i.to_string()).unwrap_or_default()), href },
+                        Cell {
+                            text: e.seq.to_string(),
+                            href: None,
+                        },
+                        Cell {
+                            text: ctx.datetime(e.at_ms),
+                            href: None,
+                        },
+                        Cell {
+                            text: e.actor.clone(),
+                            href: None,
+                        },
+                        Cell {
+                            text: ctx.t(&format!("audit-action-{}", e.action)),
+                            href: None,
+                        },
+                        Cell {
+                            text: format!(
+                                "{} #{}",
+                                e.object_kind,
+                                e.object_id.map(|i| i.to_string()).unwrap_or_default()
+                            ),
+                            href,
+                        },
                     ],
                 }
             })
@@ -443,7 +642,10 @@ pub async fn audit_export(ctx: Ctx) -> PageResult {
     Ok((
         [
             (header::CONTENT_TYPE, "application/x-ndjson"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"sonae-audit.jsonl\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"sonae-audit.jsonl\"",
+            ),
         ],
         out,
     )

@@ -1,1 +1,524 @@
-fn main() {}
+//! The `sonae` binary: serve, demo, migrate, user, audit, backup, restore.
+
+mod config;
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use config::Config;
+use sonae_domain::{Actor, Role, SystemClock};
+use sonae_store::{NewUser, Store};
+use sonae_web::auth::hash_password;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "sonae",
+    version,
+    about = "sonae (備え): security operations and business continuity for small organizations"
+)]
+struct Cli {
+    /// Configuration file (TOML). Also SONAE_CONFIG.
+    #[arg(long, global = true, env = "SONAE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL (overrides the file and SONAE_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Listen address (overrides the file and SONAE_LISTEN).
+    #[arg(long, global = true)]
+    listen: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve,
+    /// Run with a demo organization on an embedded database in ./sonae-demo.
+    Demo {
+        /// Folder for the demo database and key.
+        #[arg(long, default_value = "sonae-demo")]
+        data: PathBuf,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check or export the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write a consistent copy of the SQLite database to FILE while running.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a verified backup FILE (server stopped).
+    Restore {
+        file: PathBuf,
+        /// Overwrite an existing database.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account. The password is read from stdin with --password-stdin, else generated and printed once.
+    Add {
+        username: String,
+        #[arg(long, default_value = "admin")]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Department name (system owners).
+        #[arg(long)]
+        department: Option<String>,
+        /// Vendor name (vendor accounts).
+        #[arg(long)]
+        vendor: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (ends the account's sessions).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exits non-zero if any entry was altered or removed.
+    Verify,
+    /// Write the log as JSON lines to FILE ("-" for stdout).
+    Export { file: PathBuf },
+}
+
+fn init_logs(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn overrides(cli: &Cli) -> Vec<(&'static str, String)> {
+    let mut o = Vec::new();
+    if let Some(u) = &cli.database_url {
+        o.push(("database_url", u.clone()));
+    }
+    if let Some(l) = &cli.listen {
+        o.push(("listen", l.clone()));
+    }
+    o
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let base = match &cli.command {
+        Command::Demo { data } => Config {
+            database_url: format!("sqlite://{}", data.join("sonae.db").display()),
+            secret_key_file: data.join("secret.key"),
+            ..Config::default()
+        },
+        _ => Config::default(),
+    };
+    let cfg = config::load(base, cli.config.as_deref(), &overrides(&cli))?;
+    init_logs(&cfg.log_format);
+    match &cli.command {
+        Command::Serve => {
+            let store = open(&cfg).await?;
+            serve(cfg, store, None).await
+        }
+        Command::Demo { data } => demo(cfg, data).await,
+        Command::Migrate => {
+            let store = Store::connect(&cfg.database_url, Arc::new(SystemClock)).await?;
+            let before = store.pending_migrations().await.unwrap_or(0);
+            store.migrate().await?;
+            println!("migrations applied: {before}");
+            Ok(())
+        }
+        Command::User { command } => user(&cfg, command).await,
+        Command::Audit { command } => audit(&cfg, command).await,
+        Command::Backup { file } => {
+            let store = open(&cfg).await?;
+            store.backup_to(&file.display().to_string()).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file, force } => restore(&cfg, file, *force).await,
+    }
+}
+
+async fn open(cfg: &Config) -> Result<Store> {
+    if let Some(path) = sqlite_path(&cfg.database_url) {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    Store::open(&cfg.database_url, Arc::new(SystemClock))
+        .await
+        .context("opening the database")
+}
+
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+async fn serve(
+    cfg: Config,
+    store: Store,
+    ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+) -> Result<()> {
+    let key = config::secret_key(&cfg.secret_key_file)?;
+    let i18n = sonae_web::I18n::load().map_err(|e| anyhow::anyhow!("message catalogs: {e}"))?;
+    let listener = match tokio::net::TcpListener::bind(&cfg.listen).await {
+        Ok(l) => l,
+        Err(e) => bail!("cannot listen on {}: {e}", cfg.listen),
+    };
+    let addr = listener.local_addr()?;
+    let state = sonae_web::AppState {
+        store: store.clone(),
+        i18n,
+        config: Arc::new(sonae_web::WebConfig {
+            base_url: cfg.base_url.clone(),
+            secret_key: key,
+            secure_cookies: cfg.base_url.starts_with("https://"),
+            time_zone: cfg.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo),
+            max_upload_bytes: cfg.max_upload_mib * 1024 * 1024,
+        }),
+    };
+    let app = sonae_web::router(state);
+    tracing::info!(%addr, "listening");
+    if let Some(tx) = ready {
+        let _ = tx.send(addr);
+    }
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Finish running requests on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn generated_password() -> String {
+    let mut b = [0u8; 12];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    hex::encode(b)
+}
+
+fn read_password(from_stdin: bool) -> Result<(String, bool)> {
+    if from_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        let p = s.trim_end_matches(['\n', '\r']).to_owned();
+        if p.chars().count() < sonae_web::auth::MIN_PASSWORD_CHARS {
+            bail!(
+                "the password must have at least {} characters",
+                sonae_web::auth::MIN_PASSWORD_CHARS
+            );
+        }
+        Ok((p, false))
+    } else {
+        Ok((generated_password(), true))
+    }
+}
+
+async fn user(cfg: &Config, cmd: &UserCommand) -> Result<()> {
+    let store = open(cfg).await?;
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            display_name,
+            department,
+            vendor,
+            password_stdin,
+        } => {
+            if !sonae_web::auth::valid_username(username) {
+                bail!("user name may use letters, digits and . _ - @ (up to 64)");
+            }
+            let role = Role::parse(role).with_context(|| {
+                format!(
+                    "unknown role {role}; one of: {}",
+                    Role::ALL.map(|r| r.as_str()).join(", ")
+                )
+            })?;
+            let department_id = match department {
+                Some(d) => Some(
+                    demo::department_id(&store, d)
+                        .await?
+                        .with_context(|| format!("no department named {d}"))?,
+                ),
+                None => None,
+            };
+            let vendor_id = match vendor {
+                Some(v) => Some(
+                    demo::vendor_id(&store, v)
+                        .await?
+                        .with_context(|| format!("no vendor named {v}"))?,
+                ),
+                None => None,
+            };
+            if role == Role::SystemOwner && department_id.is_none() {
+                bail!("a system owner needs --department");
+            }
+            if role == Role::Vendor && vendor_id.is_none() {
+                bail!("a vendor account needs --vendor");
+            }
+            let (password, generated) = read_password(*password_stdin)?;
+            let hash = hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
+            let u = store
+                .create_user(
+                    &Actor::system(),
+                    NewUser {
+                        username: username.clone(),
+                        display_name: display_name.clone().unwrap_or_else(|| username.clone()),
+                        email: None,
+                        role,
+                        department_id,
+                        vendor_id,
+                        password_hash: hash,
+                    },
+                )
+                .await
+                .map_err(|e| match e {
+                    sonae_store::StoreError::Conflict(_) => {
+                        anyhow::anyhow!("user {username} already exists")
+                    }
+                    e => e.into(),
+                })?;
+            println!("added {} ({})", u.username, u.role.as_str());
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let u = store
+                .user_by_name(username)
+                .await?
+                .with_context(|| format!("no user {username}"))?;
+            let (password, generated) = read_password(*password_stdin)?;
+            let hash = hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
+            store.set_password(&Actor::system(), u.id, hash).await?;
+            println!("password changed for {username}");
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::List => {
+            for u in store.list_users().await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.display_name,
+                    if u.disabled { "disabled" } else { "active" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn audit(cfg: &Config, cmd: &AuditCommand) -> Result<()> {
+    let store = open(cfg).await?;
+    match cmd {
+        AuditCommand::Verify => {
+            let (n, breaks) = store.audit_verify().await?;
+            if breaks.is_empty() {
+                println!("audit log intact: {n} entries verified");
+                Ok(())
+            } else {
+                for b in &breaks {
+                    println!("BROKEN: {b:?}");
+                }
+                bail!(
+                    "audit log verification failed: {} problem(s) in {n} entries",
+                    breaks.len()
+                )
+            }
+        }
+        AuditCommand::Export { file } => {
+            let mut out: Box<dyn std::io::Write> = if file.as_os_str() == "-" {
+                Box::new(std::io::stdout().lock())
+            } else {
+                Box::new(std::io::BufWriter::new(std::fs::File::create(file)?))
+            };
+            let n = store
+                .audit_for_each(|e| {
+                    serde_json::to_writer(&mut out, e).map_err(std::io::Error::other)?;
+                    out.write_all(b"\n")
+                })
+                .await?;
+            out.flush()?;
+            eprintln!("{n} entries exported");
+            Ok(())
+        }
+    }
+}
+
+/// Restore: check the backup is a sound sonae database with an intact audit
+/// chain, then put it in place atomically (copy beside, rename over).
+async fn restore(cfg: &Config, file: &Path, force: bool) -> Result<()> {
+    let target = sqlite_path(&cfg.database_url)
+        .context("restore works on SQLite; for PostgreSQL use pg_restore (see README)")?;
+    if !file.exists() {
+        bail!("{} not found", file.display());
+    }
+    {
+        let backup = Store::connect(
+            &format!("sqlite://{}?mode=ro", file.display()),
+            Arc::new(SystemClock),
+        )
+        .await?;
+        backup.integrity_check().await?;
+        if backup.pending_migrations().await? > 0 && backup.user_count().await.is_err() {
+            bail!("{} is not a sonae database", file.display());
+        }
+        let (n, breaks) = backup
+            .audit_verify()
+            .await
+            .context("reading the backup's audit log")?;
+        if !breaks.is_empty() {
+            bail!(
+                "the backup's audit log is broken ({} problems); not restoring",
+                breaks.len()
+            );
+        }
+        backup.close().await;
+        println!("backup verified: {n} audit entries intact");
+    }
+    if target.exists() && !force {
+        bail!(
+            "{} exists; stop the server and pass --force to replace it",
+            target.display()
+        );
+    }
+    let tmp = target.with_extension("restore-tmp");
+    std::fs::copy(file, &tmp)?;
+    for suffix in ["-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", target.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    std::fs::rename(&tmp, &target)?;
+    let store = open(cfg).await?;
+    store.integrity_check().await?;
+    println!("restored {} from {}", target.display(), file.display());
+    Ok(())
+}
+
+async fn demo(cfg: Config, data: &Path) -> Result<()> {
+    std::fs::create_dir_all(data)?;
+    let store = open(&cfg).await?;
+    if demo::load(&store).await? {
+        println!("loaded the demo organization into {}", cfg.database_url);
+    }
+    // Fresh passwords on every start, printed so the demo can be walked through.
+    let mut logins = Vec::new();
+    let admin_pw = generated_password();
+    let admin_hash = hash_password(&admin_pw).map_err(|e| anyhow::anyhow!(e))?;
+    match store.user_by_name("admin").await? {
+        Some(u) => {
+            store
+                .set_password(&Actor::system(), u.id, admin_hash)
+                .await?;
+        }
+        None => {
+            store
+                .create_user(
+                    &Actor::system(),
+                    NewUser {
+                        username: "admin".into(),
+                        display_name: "管理者 (admin)".into(),
+                        email: None,
+                        role: Role::Admin,
+                        department_id: None,
+                        vendor_id: None,
+                        password_hash: admin_hash,
+                    },
+                )
+                .await?;
+        }
+    }
+    logins.push(("admin".to_owned(), Role::Admin, admin_pw));
+    for du in demo::DEMO_USERS {
+        let pw = generated_password();
+        let hash = hash_password(&pw).map_err(|e| anyhow::anyhow!(e))?;
+        match store.user_by_name(du.username).await? {
+            Some(u) => {
+                store.set_password(&Actor::system(), u.id, hash).await?;
+            }
+            None => {
+                store
+                    .create_user(&Actor::system(), du.new_user(&store, hash).await?)
+                    .await?;
+            }
+        }
+        logins.push((du.username.to_owned(), du.role, pw));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut cfg = cfg;
+    // Prefer the configured port; if it is taken, any free loopback port.
+    if tokio::net::TcpListener::bind(&cfg.listen).await.is_err() {
+        cfg.listen = "127.0.0.1:0".into();
+    }
+    let server = tokio::spawn(serve(cfg, store, Some(tx)));
+    if let Ok(addr) = rx.await {
+        println!();
+        println!("sonae demo is running at http://127.0.0.1:{}", addr.port());
+        println!("first login: admin / {}", logins[0].2);
+        println!("other demo accounts (one per role):");
+        for (name, role, pw) in &logins[1..] {
+            println!("  {name:<10} {:<17} {pw}", role.as_str());
+        }
+        println!("stop with Ctrl-C");
+    }
+    server.await?
+}
