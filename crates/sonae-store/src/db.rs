@@ -89,7 +89,7 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        if backend == Backend::Sqlite {
+        if backend == Backend::Sqlite && !url.contains("mode=ro") {
             // WAL is a property of the file; setting it once is enough, and it
             // lets readers go on while one writer commits.
             sqlx::query("PRAGMA journal_mode = WAL")

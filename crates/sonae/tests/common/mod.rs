@@ -38,9 +38,15 @@ pub async fn spawn(backend: &'static str) -> TestApp {
     let url = match backend {
         "postgres" => {
             let admin = std::env::var("SONAE_TEST_POSTGRES_URL").unwrap();
-            let name = format!("sonae_http_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+            let name = format!(
+                "sonae_http_{}_{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            );
             let a = Store::connect(&admin, Arc::new(SystemClock)).await.unwrap();
-            a.execute_admin(&format!("CREATE DATABASE {name}")).await.unwrap();
+            a.execute_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
             a.close().await;
             let mut u = url::Url::parse(&admin).unwrap();
             u.set_path(&name);
@@ -64,11 +70,19 @@ pub async fn spawn(backend: &'static str) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let app = sonae_web::router(state);
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    TestApp { base: format!("http://{addr}"), store, backend, _dir: dir }
+    TestApp {
+        base: format!("http://{addr}"),
+        store,
+        backend,
+        _dir: dir,
+    }
 }
 
 impl TestApp {
@@ -86,9 +100,33 @@ impl TestApp {
         };
         use sonae_domain::inventory::Kind;
         use sonae_domain::Value::{Int, Text};
-        let ec = s.create(&sys, Kind::Department, mk(&[("name", Text("通販事業部".into()))])).await.unwrap().id;
-        let log = s.create(&sys, Kind::Department, mk(&[("name", Text("物流部".into()))])).await.unwrap().id;
-        let vendor = s.create(&sys, Kind::Vendor, mk(&[("name", Text("ウェブ運用株式会社".into()))])).await.unwrap().id;
+        let ec = s
+            .create(
+                &sys,
+                Kind::Department,
+                mk(&[("name", Text("通販事業部".into()))]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let log = s
+            .create(
+                &sys,
+                Kind::Department,
+                mk(&[("name", Text("物流部".into()))]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let vendor = s
+            .create(
+                &sys,
+                Kind::Vendor,
+                mk(&[("name", Text("ウェブ運用株式会社".into()))]),
+            )
+            .await
+            .unwrap()
+            .id;
         let system = |name: &str, d: i64, v: Option<i64>| {
             mk(&[
                 ("name", Text(name.into())),
@@ -103,8 +141,16 @@ impl TestApp {
                 ("critical_data", Int(0)),
             ])
         };
-        let shop = s.create(&sys, Kind::System, system("Webショップ", ec, Some(vendor))).await.unwrap().id;
-        let wms = s.create(&sys, Kind::System, system("倉庫管理", log, None)).await.unwrap().id;
+        let shop = s
+            .create(&sys, Kind::System, system("Webショップ", ec, Some(vendor)))
+            .await
+            .unwrap()
+            .id;
+        let wms = s
+            .create(&sys, Kind::System, system("倉庫管理", log, None))
+            .await
+            .unwrap()
+            .id;
         let hash = sonae_web::auth::hash_password(PASSWORD).unwrap();
         for (name, role, d, v) in [
             ("admin", Role::Admin, None, None),
@@ -129,7 +175,13 @@ impl TestApp {
             .await
             .unwrap();
         }
-        Seed { ec, log, vendor, shop, wms }
+        Seed {
+            ec,
+            log,
+            vendor,
+            shop,
+            wms,
+        }
     }
 }
 
