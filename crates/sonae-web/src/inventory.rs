@@ -48,14 +48,14 @@ impl Titles {
         let mut map = HashMap::new();
         for f in kind.fields() {
             if let FieldType::Ref(target) = f.ty {
-                if !map.contains_key(&target) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(target) {
                     let t = ctx
                         .st
                         .store
                         .titles(actor, target, Access::Read)
                         .await
                         .map_err(|e| ctx.store_error(e))?;
-                    map.insert(target, t.into_iter().collect());
+                    slot.insert(t.into_iter().collect());
                 }
             }
         }

@@ -18,7 +18,10 @@ fn client() -> Client {
 }
 
 fn csrf_of(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("page has a CSRF field") + 19;
+    let i = html
+        .find("name=\"csrf\" value=\"")
+        .expect("page has a CSRF field")
+        + 19;
     html[i..].split('"').next().unwrap().to_owned()
 }
 
@@ -32,7 +35,12 @@ async fn login(app: &TestApp, user: &str) -> Client {
     let (_, html) = get_text(&c, &format!("{}/login", app.base)).await;
     let r = c
         .post(format!("{}/login", app.base))
-        .form(&[("csrf", csrf_of(&html).as_str()), ("username", user), ("password", PASSWORD), ("next", "/")])
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("username", user),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -45,7 +53,12 @@ async fn csrf(app: &TestApp, c: &Client) -> String {
     csrf_of(&get_text(c, &format!("{}/", app.base)).await.1)
 }
 
-fn system_form<'a>(csrf: &'a str, name: &'a str, dept: &'a str, version: &'a str) -> Vec<(&'static str, &'a str)> {
+fn system_form<'a>(
+    csrf: &'a str,
+    name: &'a str,
+    dept: &'a str,
+    version: &'a str,
+) -> Vec<(&'static str, &'a str)> {
     vec![
         ("csrf", csrf),
         ("row_version", version),
@@ -70,40 +83,75 @@ async fn first_run_setup_creates_the_admin_then_disappears() {
     let weak = c
         .post(format!("{}/setup", app.base))
         .header("accept-language", "en")
-        .form(&[("csrf", token.as_str()), ("username", "root"), ("display_name", "Root"), ("password", "short")])
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "root"),
+            ("display_name", "Root"),
+            ("password", "short"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(weak.text().await.unwrap().contains("password-error"), "the error is shown next to the password field");
+    assert!(
+        weak.text().await.unwrap().contains("password-error"),
+        "the error is shown next to the password field"
+    );
     assert_eq!(app.store.user_count().await.unwrap(), 0);
     let ok = c
         .post(format!("{}/setup", app.base))
-        .form(&[("csrf", token.as_str()), ("username", "root"), ("display_name", "Root"), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "root"),
+            ("display_name", "Root"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let u = app.store.user_by_name("root").await.unwrap().unwrap();
     assert_eq!(u.role, sonae_domain::Role::Admin);
-    assert!(u.password_hash.starts_with("$argon2id$"), "passwords are stored with Argon2id");
-    assert_eq!(get_text(&c, &format!("{}/setup", app.base)).await.0, StatusCode::NOT_FOUND);
+    assert!(
+        u.password_hash.starts_with("$argon2id$"),
+        "passwords are stored with Argon2id"
+    );
+    assert_eq!(
+        get_text(&c, &format!("{}/setup", app.base)).await.0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn security_headers_cookies_and_csrf() {
     let app = spawn("sqlite").await;
     let seed = app.seed().await;
-    let r = client().get(format!("{}/login", app.base)).send().await.unwrap();
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let r = client()
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let c = client();
     let (_, html) = get_text(&c, &format!("{}/login", app.base)).await;
     let r = c
         .post(format!("{}/login", app.base))
-        .form(&[("csrf", csrf_of(&html).as_str()), ("username", "admin"), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("username", "admin"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -114,7 +162,10 @@ async fn security_headers_cookies_and_csrf() {
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|v| v.starts_with("sonae_session="))
         .expect("session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
     // A state-changing form without the token is refused and changes nothing.
     let before = app.store.count(Kind::Department).await.unwrap();
     let r = c
@@ -146,7 +197,11 @@ async fn login_is_throttled_after_repeated_failures() {
     for _ in 0..5 {
         let r = c
             .post(format!("{}/login", app.base))
-            .form(&[("csrf", token.as_str()), ("username", "admin"), ("password", "wrong-password-1")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", "admin"),
+                ("password", "wrong-password-1"),
+            ])
             .send()
             .await
             .unwrap();
@@ -155,11 +210,19 @@ async fn login_is_throttled_after_repeated_failures() {
     let r = c
         .post(format!("{}/login", app.base))
         .header("accept-language", "en")
-        .form(&[("csrf", token.as_str()), ("username", "admin"), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "admin"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits out the lock");
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits out the lock"
+    );
 }
 
 #[tokio::test]
@@ -171,9 +234,22 @@ async fn every_role_is_refused_what_it_must_not_reach() {
         // System owner of 通販事業部.
         let owner = login(&app, "owner").await;
         let (_, list) = get_text(&owner, &format!("{b}/inventory/systems")).await;
-        assert!(list.contains("Webショップ") && !list.contains("倉庫管理"), "{backend}: owner sees only own systems");
-        assert_eq!(get_text(&owner, &format!("{b}/inventory/systems/{}", seed.wms)).await.0, StatusCode::FORBIDDEN);
-        assert_eq!(get_text(&owner, &format!("{b}/inventory/systems/{}/edit", seed.wms)).await.0, StatusCode::FORBIDDEN);
+        assert!(
+            list.contains("Webショップ") && !list.contains("倉庫管理"),
+            "{backend}: owner sees only own systems"
+        );
+        assert_eq!(
+            get_text(&owner, &format!("{b}/inventory/systems/{}", seed.wms))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get_text(&owner, &format!("{b}/inventory/systems/{}/edit", seed.wms))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
         let t = csrf(&app, &owner).await;
         let wms = seed.wms.to_string();
         let log = seed.log.to_string();
@@ -183,59 +259,175 @@ async fn every_role_is_refused_what_it_must_not_reach() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{backend}: owner edits another department's system");
-        let r = owner.post(format!("{b}/inventory/systems")).form(&system_form(&t, "他部門の新システム", &log, "0")).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{backend}: owner creates a system for another department");
-        assert_eq!(get_text(&owner, &format!("{b}/admin/users")).await.0, StatusCode::FORBIDDEN);
-        assert_eq!(get_text(&owner, &format!("{b}/audit")).await.0, StatusCode::FORBIDDEN);
-        let r = owner.post(format!("{b}/inventory/departments")).form(&[("csrf", t.as_str()), ("name", "新部門")]).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{backend}: owner creates a department");
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "{backend}: owner edits another department's system"
+        );
+        let r = owner
+            .post(format!("{b}/inventory/systems"))
+            .form(&system_form(&t, "他部門の新システム", &log, "0"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: owner creates a system for another department"
+        );
+        assert_eq!(
+            get_text(&owner, &format!("{b}/admin/users")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get_text(&owner, &format!("{b}/audit")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let r = owner
+            .post(format!("{b}/inventory/departments"))
+            .form(&[("csrf", t.as_str()), ("name", "新部門")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "{backend}: owner creates a department"
+        );
         // Vendor: only the system it runs; no people, no other systems.
         let vendor = login(&app, "vendor").await;
-        assert_eq!(get_text(&vendor, &format!("{b}/inventory/systems/{}", seed.shop)).await.0, StatusCode::OK);
-        assert_eq!(get_text(&vendor, &format!("{b}/inventory/systems/{}", seed.wms)).await.0, StatusCode::FORBIDDEN);
-        assert_eq!(get_text(&vendor, &format!("{b}/inventory/departments/{}", seed.ec)).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            get_text(&vendor, &format!("{b}/inventory/systems/{}", seed.shop))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            get_text(&vendor, &format!("{b}/inventory/systems/{}", seed.wms))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get_text(&vendor, &format!("{b}/inventory/departments/{}", seed.ec))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
         let (_, people) = get_text(&vendor, &format!("{b}/inventory/systems")).await;
         assert!(!people.contains("倉庫管理"));
         let vt = csrf(&app, &vendor).await;
         let shop = seed.shop.to_string();
-        let r = vendor.post(format!("{b}/inventory/systems/{shop}")).form(&system_form(&vt, "Webショップ", &seed.ec.to_string(), "1")).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{backend}: vendor edits a system");
         let r = vendor
-            .post(format!("{b}/inventory/components"))
-            .form(&[("csrf", vt.as_str()), ("system_id", wms.as_str()), ("product", "nginx")])
+            .post(format!("{b}/inventory/systems/{shop}"))
+            .form(&system_form(&vt, "Webショップ", &seed.ec.to_string(), "1"))
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{backend}: vendor adds a component to a system it does not run");
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "{backend}: vendor edits a system"
+        );
         let r = vendor
             .post(format!("{b}/inventory/components"))
-            .form(&[("csrf", vt.as_str()), ("system_id", shop.as_str()), ("product", "nginx"), ("source", "manual")])
+            .form(&[
+                ("csrf", vt.as_str()),
+                ("system_id", wms.as_str()),
+                ("product", "nginx"),
+            ])
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}: vendor keeps its own system's components");
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: vendor adds a component to a system it does not run"
+        );
+        let r = vendor
+            .post(format!("{b}/inventory/components"))
+            .form(&[
+                ("csrf", vt.as_str()),
+                ("system_id", shop.as_str()),
+                ("product", "nginx"),
+                ("source", "manual"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{backend}: vendor keeps its own system's components"
+        );
         // Auditor and executive: read everything, change nothing.
         for who in ["auditor", "exec"] {
             let c = login(&app, who).await;
-            assert_eq!(get_text(&c, &format!("{b}/inventory/systems/{}", seed.wms)).await.0, StatusCode::OK);
+            assert_eq!(
+                get_text(&c, &format!("{b}/inventory/systems/{}", seed.wms))
+                    .await
+                    .0,
+                StatusCode::OK
+            );
             let ct = csrf(&app, &c).await;
-            let r = c.post(format!("{b}/inventory/departments")).form(&[("csrf", ct.as_str()), ("name", "監査部")]).send().await.unwrap();
-            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{backend}: {who} creates");
-            let r = c.post(format!("{b}/inventory/systems/{wms}/delete")).form(&[("csrf", ct.as_str()), ("row_version", "1")]).send().await.unwrap();
-            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{backend}: {who} deletes");
-            assert_eq!(get_text(&c, &format!("{b}/admin/users")).await.0, StatusCode::FORBIDDEN);
+            let r = c
+                .post(format!("{b}/inventory/departments"))
+                .form(&[("csrf", ct.as_str()), ("name", "監査部")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::FORBIDDEN,
+                "{backend}: {who} creates"
+            );
+            let r = c
+                .post(format!("{b}/inventory/systems/{wms}/delete"))
+                .form(&[("csrf", ct.as_str()), ("row_version", "1")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::FORBIDDEN,
+                "{backend}: {who} deletes"
+            );
+            assert_eq!(
+                get_text(&c, &format!("{b}/admin/users")).await.0,
+                StatusCode::FORBIDDEN
+            );
         }
         let auditor = login(&app, "auditor").await;
-        assert_eq!(get_text(&auditor, &format!("{b}/audit")).await.0, StatusCode::OK);
-        let r = auditor.get(format!("{b}/audit/export.jsonl")).send().await.unwrap();
+        assert_eq!(
+            get_text(&auditor, &format!("{b}/audit")).await.0,
+            StatusCode::OK
+        );
+        let r = auditor
+            .get(format!("{b}/audit/export.jsonl"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let lines = r.text().await.unwrap();
-        assert!(lines.lines().count() >= 5 && lines.contains("\"hash\""), "the export carries the chain");
+        assert!(
+            lines.lines().count() >= 5 && lines.contains("\"hash\""),
+            "the export carries the chain"
+        );
         // Not signed in: sent to the log-in page.
-        let anon = client().get(format!("{b}/inventory/systems")).send().await.unwrap();
-        assert!(anon.headers()["location"].to_str().unwrap().starts_with("/login"));
-        assert_eq!(app.store.count(Kind::System).await.unwrap(), 2, "{backend}: no refused request changed anything");
+        let anon = client()
+            .get(format!("{b}/inventory/systems"))
+            .send()
+            .await
+            .unwrap();
+        assert!(anon.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login"));
+        assert_eq!(
+            app.store.count(Kind::System).await.unwrap(),
+            2,
+            "{backend}: no refused request changed anything"
+        );
     }
 }
 
@@ -252,7 +444,12 @@ async fn a_stale_save_is_refused_and_shows_what_changed() {
         let ec = seed.ec.to_string();
         let url = format!("{b}/inventory/systems/{}", seed.shop);
         // Both opened version 1; the first save wins.
-        let r = a.post(&url).form(&system_form(&ta, "Webショップ（新）", &ec, "1")).send().await.unwrap();
+        let r = a
+            .post(&url)
+            .form(&system_form(&ta, "Webショップ（新）", &ec, "1"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let r = s
             .post(&url)
@@ -263,10 +460,24 @@ async fn a_stale_save_is_refused_and_shows_what_changed() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::CONFLICT, "{backend}");
         let html = r.text().await.unwrap();
-        assert!(html.contains("id=\"stale\""), "{backend}: the stale notice is shown");
-        assert!(html.contains("Webショップ（新）"), "{backend}: the other person's value is shown");
-        let now = app.store.get(&sonae_domain::Actor::system(), Kind::System, seed.shop).await.unwrap();
-        assert_eq!(now.get("name"), &sonae_domain::Value::Text("Webショップ（新）".into()), "{backend}: not overwritten");
+        assert!(
+            html.contains("id=\"stale\""),
+            "{backend}: the stale notice is shown"
+        );
+        assert!(
+            html.contains("Webショップ（新）"),
+            "{backend}: the other person's value is shown"
+        );
+        let now = app
+            .store
+            .get(&sonae_domain::Actor::system(), Kind::System, seed.shop)
+            .await
+            .unwrap();
+        assert_eq!(
+            now.get("name"),
+            &sonae_domain::Value::Text("Webショップ（新）".into()),
+            "{backend}: not overwritten"
+        );
     }
 }
 
@@ -274,12 +485,21 @@ fn sjis(s: &str) -> Vec<u8> {
     encoding_rs::SHIFT_JIS.encode(s).0.into_owned()
 }
 
-async fn upload(c: &Client, app: &TestApp, kind: &str, bytes: Vec<u8>, lang: &str) -> (StatusCode, String) {
+async fn upload(
+    c: &Client,
+    app: &TestApp,
+    kind: &str,
+    bytes: Vec<u8>,
+    lang: &str,
+) -> (StatusCode, String) {
     let t = csrf(app, c).await;
     let form = reqwest::multipart::Form::new()
         .text("csrf", t)
         .text("kind", kind.to_owned())
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("inventory.csv"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("inventory.csv"),
+        );
     let r = c
         .post(format!("{}/inventory/import", app.base))
         .header("accept-language", lang)
@@ -300,11 +520,21 @@ async fn csv_import_from_excel_reports_lines_and_keeps_nothing_partial() {
         let bad = format!("{header}受注管理,通販事業部,,intranet,はい,3,3,2,2027/3/31\r\n勤怠管理,存在しない部,,outer,0,5,2,2,\r\n");
         let (status, html) = upload(&c, &app, "systems", sjis(&bad), "ja").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        assert!(html.contains("3 行目"), "{backend}: the line is named: {html}");
+        assert!(
+            html.contains("3 行目"),
+            "{backend}: the line is named: {html}"
+        );
         for column in ["owner_department", "exposure", "confidentiality"] {
-            assert!(html.contains(&format!("「{column}」")), "{backend}: column {column} is named");
+            assert!(
+                html.contains(&format!("「{column}」")),
+                "{backend}: column {column} is named"
+            );
         }
-        assert_eq!(app.store.count(Kind::System).await.unwrap(), 2, "{backend}: nothing of the file was imported");
+        assert_eq!(
+            app.store.count(Kind::System).await.unwrap(),
+            2,
+            "{backend}: nothing of the file was imported"
+        );
         let good = format!("\u{feff}{header}受注管理,通販事業部,ウェブ運用株式会社,intranet,はい,3,3,2,2027/3/31\r\n勤怠管理,物流部,,isolated,0,1,2,2,\r\n");
         let (status, html) = upload(&c, &app, "systems", good.into_bytes(), "en").await;
         assert_eq!(status, StatusCode::OK, "{backend}: {html}");
@@ -314,12 +544,23 @@ async fn csv_import_from_excel_reports_lines_and_keeps_nothing_partial() {
         let (status, _) = upload(&c, &app, "components", sjis(comps), "ja").await;
         assert_eq!(status, StatusCode::OK);
         // Export: UTF-8 with BOM, names not ids; Shift_JIS on request.
-        let r = c.get(format!("{}/inventory/systems.csv", app.base)).send().await.unwrap();
+        let r = c
+            .get(format!("{}/inventory/systems.csv", app.base))
+            .send()
+            .await
+            .unwrap();
         let bytes = r.bytes().await.unwrap();
         assert!(bytes.starts_with(b"\xef\xbb\xbf"));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert!(text.contains("受注管理,") && text.contains("通販事業部"));
-        let r = c.get(format!("{}/inventory/components.csv?encoding=sjis", app.base)).send().await.unwrap();
+        let r = c
+            .get(format!(
+                "{}/inventory/components.csv?encoding=sjis",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
         let raw = r.bytes().await.unwrap();
         let (decoded, _, bad) = encoding_rs::SHIFT_JIS.decode(&raw);
         assert!(!bad && decoded.contains("受注管理"));
@@ -346,20 +587,43 @@ async fn sbom_import_adds_components_with_cpe_and_purl() {
     let bom = br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
         {"type":"library","name":"log4j-core","version":"2.14.1","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1","cpe":"cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*"},
         {"type":"library","name":"jackson-databind","version":"2.13.0","purl":"pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.13.0"}]}"#;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", t)
-        .part("file", reqwest::multipart::Part::bytes(bom.to_vec()).file_name("bom.json"));
-    let r = c.post(format!("{}/inventory/systems/{}/sbom", app.base, seed.shop)).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new().text("csrf", t).part(
+        "file",
+        reqwest::multipart::Part::bytes(bom.to_vec()).file_name("bom.json"),
+    );
+    let r = c
+        .post(format!("{}/inventory/systems/{}/sbom", app.base, seed.shop))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let page = app
         .store
-        .list(&sonae_domain::Actor::system(), Kind::Component, &sonae_store::ListQuery { limit: 10, ..Default::default() })
+        .list(
+            &sonae_domain::Actor::system(),
+            Kind::Component,
+            &sonae_store::ListQuery {
+                limit: 10,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(page.total, 2);
-    let log4j = page.items.iter().find(|r| r.get("product") == &sonae_domain::Value::Text("log4j-core".into())).unwrap();
-    assert_eq!(log4j.get("cpe"), &sonae_domain::Value::Text("cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*".into()));
-    assert_eq!(log4j.get("source"), &sonae_domain::Value::Text("sbom".into()));
+    let log4j = page
+        .items
+        .iter()
+        .find(|r| r.get("product") == &sonae_domain::Value::Text("log4j-core".into()))
+        .unwrap();
+    assert_eq!(
+        log4j.get("cpe"),
+        &sonae_domain::Value::Text("cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*".into())
+    );
+    assert_eq!(
+        log4j.get("source"),
+        &sonae_domain::Value::Text("sbom".into())
+    );
     assert_eq!(log4j.get("system_id"), &sonae_domain::Value::Int(seed.shop));
 }
 
@@ -371,17 +635,38 @@ async fn api_tokens_scope_and_versions() {
         let b = &app.base;
         let owner = login(&app, "owner").await;
         let t = csrf(&app, &owner).await;
-        let r = owner.post(format!("{b}/account/tokens")).form(&[("csrf", t.as_str()), ("name", "CI")]).send().await.unwrap();
+        let r = owner
+            .post(format!("{b}/account/tokens"))
+            .form(&[("csrf", t.as_str()), ("name", "CI")])
+            .send()
+            .await
+            .unwrap();
         let html = r.text().await.unwrap();
         let start = html.find("<code>").unwrap() + 6;
         let token = html[start..].split('<').next().unwrap().to_owned();
         assert!(token.starts_with("sonae_"));
         let api = client();
-        let list: serde_json::Value = api.get(format!("{b}/api/v1/systems")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-        assert_eq!(list["total"], 1, "{backend}: the token carries the owner's scope");
+        let list: serde_json::Value = api
+            .get(format!("{b}/api/v1/systems"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            list["total"], 1,
+            "{backend}: the token carries the owner's scope"
+        );
         assert_eq!(list["items"][0]["name"], "Webショップ");
         assert_eq!(list["items"][0]["personal_data"], true);
-        let r = api.get(format!("{b}/api/v1/systems/{}", seed.wms)).bearer_auth(&token).send().await.unwrap();
+        let r = api
+            .get(format!("{b}/api/v1/systems/{}", seed.wms))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let r = api
             .post(format!("{b}/api/v1/systems"))
@@ -393,24 +678,75 @@ async fn api_tokens_scope_and_versions() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body: serde_json::Value = r.json().await.unwrap();
-        let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> = body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
         assert_eq!(fields, vec!["exposure", "integrity"]);
-        let mut shop: serde_json::Value = api.get(format!("{b}/api/v1/systems/{}", seed.shop)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let mut shop: serde_json::Value = api
+            .get(format!("{b}/api/v1/systems/{}", seed.shop))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         shop["notes"] = "APIから更新".into();
-        let r = api.put(format!("{b}/api/v1/systems/{}", seed.shop)).bearer_auth(&token).json(&shop).send().await.unwrap();
+        let r = api
+            .put(format!("{b}/api/v1/systems/{}", seed.shop))
+            .bearer_auth(&token)
+            .json(&shop)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
-        let r = api.put(format!("{b}/api/v1/systems/{}", seed.shop)).bearer_auth(&token).json(&shop).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::CONFLICT, "{backend}: the same version twice is stale");
+        let r = api
+            .put(format!("{b}/api/v1/systems/{}", seed.shop))
+            .bearer_auth(&token)
+            .json(&shop)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::CONFLICT,
+            "{backend}: the same version twice is stale"
+        );
         let stale: serde_json::Value = r.json().await.unwrap();
         assert_eq!(stale["current"]["notes"], "APIから更新");
         // Revoked: refused.
-        let tokens = app.store.list_tokens(app.store.user_by_name("owner").await.unwrap().unwrap().id).await.unwrap();
+        let tokens = app
+            .store
+            .list_tokens(app.store.user_by_name("owner").await.unwrap().unwrap().id)
+            .await
+            .unwrap();
         let t = csrf(&app, &owner).await;
-        owner.post(format!("{b}/account/tokens/{}/revoke", tokens[0].id)).form(&[("csrf", t.as_str())]).send().await.unwrap();
-        let r = api.get(format!("{b}/api/v1/systems")).bearer_auth(&token).send().await.unwrap();
+        owner
+            .post(format!("{b}/account/tokens/{}/revoke", tokens[0].id))
+            .form(&[("csrf", t.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let r = api
+            .get(format!("{b}/api/v1/systems"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         // Session cookies alone do not open the API.
-        assert_eq!(owner.get(format!("{b}/api/v1/systems")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            owner
+                .get(format!("{b}/api/v1/systems"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
 }
 
@@ -418,15 +754,31 @@ async fn api_tokens_scope_and_versions() {
 async fn openapi_health_and_readiness() {
     let app = spawn("sqlite").await;
     let c = client();
-    let doc: serde_json::Value = c.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = c
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     for kind in Kind::ALL {
         assert!(doc["paths"][format!("/api/v1/{}", kind.slug())]["get"].is_object());
         assert!(doc["components"]["schemas"][kind.slug()]["properties"]["row_version"].is_object());
     }
-    assert_eq!(doc["components"]["schemas"]["systems"]["properties"]["exposure"]["enum"][0], "internet");
-    assert_eq!(get_text(&c, &format!("{}/healthz", app.base)).await.0, StatusCode::OK);
-    assert_eq!(get_text(&c, &format!("{}/readyz", app.base)).await.1, "ready");
+    assert_eq!(
+        doc["components"]["schemas"]["systems"]["properties"]["exposure"]["enum"][0],
+        "internet"
+    );
+    assert_eq!(
+        get_text(&c, &format!("{}/healthz", app.base)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_text(&c, &format!("{}/readyz", app.base)).await.1,
+        "ready"
+    );
 }
 
 #[tokio::test]
@@ -434,15 +786,45 @@ async fn language_follows_the_browser_then_the_users_choice() {
     let app = spawn("sqlite").await;
     app.seed().await;
     let c = client();
-    let r = c.get(format!("{}/login", app.base)).header("accept-language", "en-US,en;q=0.9").send().await.unwrap();
+    let r = c
+        .get(format!("{}/login", app.base))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
     let html = r.text().await.unwrap();
-    assert!(html.contains("<html lang=\"en\">") && html.contains("Sign in"), "English from Accept-Language");
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("Sign in"),
+        "English from Accept-Language"
+    );
     let html = get_text(&c, &format!("{}/login", app.base)).await.1;
     assert!(html.contains("<html lang=\"ja\">"), "Japanese by default");
     let a = login(&app, "admin").await;
     let t = csrf(&app, &a).await;
-    a.post(format!("{}/lang", app.base)).form(&[("csrf", t.as_str()), ("lang", "en"), ("next", "/")]).send().await.unwrap();
-    assert_eq!(app.store.user_by_name("admin").await.unwrap().unwrap().lang.as_deref(), Some("en"), "saved on the account");
-    let r = a.get(format!("{}/inventory/systems", app.base)).header("accept-language", "ja").send().await.unwrap();
-    assert!(r.text().await.unwrap().contains("<html lang=\"en\">"), "the account's choice wins over the browser");
+    a.post(format!("{}/lang", app.base))
+        .form(&[("csrf", t.as_str()), ("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store
+            .user_by_name("admin")
+            .await
+            .unwrap()
+            .unwrap()
+            .lang
+            .as_deref(),
+        Some("en"),
+        "saved on the account"
+    );
+    let r = a
+        .get(format!("{}/inventory/systems", app.base))
+        .header("accept-language", "ja")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.text().await.unwrap().contains("<html lang=\"en\">"),
+        "the account's choice wins over the browser"
+    );
 }
