@@ -57,4 +57,4 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo test"
-cargo test --workspace --all-targets
+cargo test --workspace --all-targets --no-fail-fast

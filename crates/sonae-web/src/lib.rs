@@ -144,6 +144,10 @@ pub fn router(state: AppState) -> Router {
         .route("/account/tokens", post(pages::create_token))
         .route("/account/tokens/{id}/revoke", post(pages::revoke_token))
         .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route(
+            "/admin/users/{id}",
+            get(pages::edit_user).post(pages::update_user),
+        )
         .route("/audit", get(pages::audit))
         .route("/audit/export.jsonl", get(pages::audit_export))
         .route("/inventory/import", get(inventory::import_page))

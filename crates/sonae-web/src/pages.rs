@@ -651,3 +651,214 @@ pub async fn audit_export(ctx: Ctx) -> PageResult {
     )
         .into_response())
 }
+
+#[derive(Template)]
+#[template(path = "user_edit.html")]
+struct UserEditPage {
+    l: Layout,
+    error: Option<String>,
+    action: String,
+    version: i64,
+    fields: Vec<UserField>,
+    save_label: String,
+    cancel_label: String,
+}
+
+async fn user_edit_page(
+    ctx: &Ctx,
+    id: i64,
+    form: Option<&HashMap<String, String>>,
+    errors: HashMap<&'static str, String>,
+    error: Option<String>,
+) -> PageResult {
+    let actor = ctx.require_actor()?;
+    if !can_admin(&actor) {
+        return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
+    }
+    let store = &ctx.st.store;
+    let u = store.user_by_id(id).await.map_err(|e| ctx.store_error(e))?;
+    let depts = store
+        .titles(&actor, Kind::Department, Access::Read)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let vendors = store
+        .titles(&actor, Kind::Vendor, Access::Read)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let current: HashMap<String, String> = [
+        ("display_name", u.display_name.clone()),
+        ("email", u.email.clone().unwrap_or_default()),
+        ("role", u.role.as_str().to_owned()),
+        (
+            "department_id",
+            u.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        (
+            "vendor_id",
+            u.vendor_id.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        (
+            "disabled",
+            if u.disabled {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let values = form.unwrap_or(&current);
+    let v = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let opts = |list: &[(i64, String)], sel: String| -> Vec<Opt> {
+        list.iter()
+            .map(|(i, n)| Opt {
+                value: i.to_string(),
+                label: n.clone(),
+                selected: i.to_string() == sel,
+            })
+            .collect()
+    };
+    let field = |name: &'static str, widget: &'static str, options: Vec<Opt>| UserField {
+        name,
+        label: ctx.tr.field(name),
+        widget,
+        value: if widget == "checkbox" && matches!(v(name).as_str(), "1" | "on") {
+            "1".into()
+        } else {
+            v(name)
+        },
+        options,
+        error: errors.get(name).cloned(),
+    };
+    let page = UserEditPage {
+        l: ctx.layout(ctx.ta("title-edit", &[("name", u.username.clone())])),
+        error,
+        action: format!("/admin/users/{id}"),
+        version: values
+            .get("row_version")
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(u.version),
+        fields: vec![
+            field("display_name", "text", Vec::new()),
+            field("email", "email", Vec::new()),
+            field(
+                "role",
+                "select",
+                Role::ALL
+                    .iter()
+                    .map(|r| Opt {
+                        value: r.as_str().into(),
+                        label: ctx.tr.role(*r),
+                        selected: v("role") == r.as_str(),
+                    })
+                    .collect(),
+            ),
+            field("department_id", "select", opts(&depts, v("department_id"))),
+            field("vendor_id", "select", opts(&vendors, v("vendor_id"))),
+            field("disabled", "checkbox", Vec::new()),
+        ],
+        save_label: ctx.t("action-save"),
+        cancel_label: ctx.t("action-cancel"),
+    };
+    let status = if errors.is_empty() && page.error.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    ctx.render_status(status, &page)
+}
+
+pub async fn edit_user(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    user_edit_page(&ctx, id, None, HashMap::new(), None).await
+}
+
+/// Change an account's role, department, vendor or state. An admin cannot
+/// take away their own admin role or disable themselves, so the site always
+/// keeps someone who can manage it.
+pub async fn update_user(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    let actor = ctx.require_actor()?;
+    ctx.check_csrf(form.get("csrf").map_or("", String::as_str))?;
+    if !can_admin(&actor) {
+        return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
+    }
+    let get = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let mut errors = HashMap::new();
+    let display_name = get("display_name");
+    if display_name.is_empty() {
+        errors.insert("display_name", ctx.t("err-required"));
+    }
+    let role = Role::parse(&get("role"));
+    let dept = get("department_id").parse::<i64>().ok();
+    let vendor = get("vendor_id").parse::<i64>().ok();
+    match role {
+        None => {
+            errors.insert("role", ctx.t("err-required"));
+        }
+        Some(Role::SystemOwner) if dept.is_none() => {
+            errors.insert("department_id", ctx.t("error-owner-needs-department"));
+        }
+        Some(Role::Vendor) if vendor.is_none() => {
+            errors.insert("vendor_id", ctx.t("error-vendor-needs-vendor"));
+        }
+        _ => {}
+    }
+    let disabled = matches!(get("disabled").as_str(), "1" | "on");
+    if actor.user_id == Some(id) && (role != Some(Role::Admin) || disabled) {
+        errors.insert("role", ctx.t("error-user-self"));
+    }
+    let email = Some(get("email")).filter(|e| !e.is_empty());
+    if let Some(e) = &email {
+        if sonae_domain::value::parse_field(&EMAIL_SPEC, e).is_err() {
+            errors.insert("email", ctx.t("err-not-email"));
+        }
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        return user_edit_page(&ctx, id, Some(&form), errors, None).await;
+    };
+    let base: i64 = get("row_version").parse().unwrap_or(0);
+    let change = sonae_store::UserUpdate {
+        display_name,
+        email,
+        role,
+        department_id: dept,
+        vendor_id: vendor,
+        disabled,
+    };
+    match ctx.st.store.update_user(&actor, id, base, change).await {
+        Ok(u) => {
+            users_page(
+                &ctx,
+                &HashMap::new(),
+                HashMap::new(),
+                Some(ctx.ta("users-saved", &[("name", u.username)])),
+            )
+            .await
+        }
+        Err(sonae_store::StoreError::Conflict(_)) => {
+            // Someone saved the account meanwhile: show the current values.
+            user_edit_page(
+                &ctx,
+                id,
+                None,
+                HashMap::new(),
+                Some(ctx.t("error-user-stale")),
+            )
+            .await
+        }
+        Err(e) => Err(ctx.store_error(e)),
+    }
+}
+
+const EMAIL_SPEC: sonae_domain::FieldSpec = sonae_domain::FieldSpec {
+    name: "email",
+    ty: sonae_domain::FieldType::Email,
+    required: false,
+    listed: false,
+    unique: false,
+};

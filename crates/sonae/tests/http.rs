@@ -828,3 +828,72 @@ async fn language_follows_the_browser_then_the_users_choice() {
         "the account's choice wins over the browser"
     );
 }
+
+#[tokio::test]
+async fn admin_edits_accounts_but_not_their_own_admin_role() {
+    let app = spawn("sqlite").await;
+    app.seed().await;
+    let b = &app.base;
+    let a = login(&app, "admin").await;
+    let t = csrf(&app, &a).await;
+    let exec = app.store.user_by_name("exec").await.unwrap().unwrap();
+    let v = exec.version.to_string();
+    let url = format!("{b}/admin/users/{}", exec.id);
+    let form = |ver: &str, disabled: &str| {
+        vec![
+            ("csrf", t.clone()),
+            ("row_version", ver.to_owned()),
+            ("display_name", "社長".to_owned()),
+            ("role", "executive".to_owned()),
+            ("disabled", disabled.to_owned()),
+        ]
+    };
+    let r = a.post(&url).form(&form(&v, "1")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let exec2 = app.store.user_by_name("exec").await.unwrap().unwrap();
+    assert!(exec2.disabled && exec2.display_name == "社長");
+    // A disabled account cannot sign in.
+    let c = client();
+    let (_, html) = get_text(&c, &format!("{b}/login")).await;
+    let r = c
+        .post(format!("{b}/login"))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("username", "exec"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The old version is stale now.
+    let r = a.post(&url).form(&form(&v, "")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        app.store
+            .user_by_name("exec")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled,
+        "the stale save changed nothing"
+    );
+    // An admin cannot demote themselves.
+    let me = app.store.user_by_name("admin").await.unwrap().unwrap();
+    let r = a
+        .post(format!("{b}/admin/users/{}", me.id))
+        .form(&[
+            ("csrf", t.as_str()),
+            ("row_version", &me.version.to_string()),
+            ("display_name", "admin"),
+            ("role", "auditor"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.store.user_by_name("admin").await.unwrap().unwrap().role,
+        sonae_domain::Role::Admin
+    );
+}

@@ -118,6 +118,7 @@ token-revoked-flash = The token has been revoked.
 users-title = Users
 users-add = Add user
 users-added = User { $name } has been added.
+users-saved = User { $name } has been saved.
 
 ## Audit log
 audit-title = Audit log
@@ -159,6 +160,8 @@ error-username = Use up to 64 letters, digits and the symbols “.”, “_”, 
 error-password-short = The password is too short. Use a longer password.
 error-password-username = The password must not be the same as the username.
 error-current-password = The current password is wrong.
+error-user-self = You cannot remove your own administrator role or disable your own account.
+error-user-stale = Someone else changed this account while you were editing. The current values are shown; make your change again.
 error-owner-needs-department = A system owner must belong to a department. Choose one.
 error-vendor-needs-vendor = A vendor user must be linked to a vendor. Choose one.
 

@@ -118,6 +118,7 @@ token-revoked-flash = トークンを失効させました。
 users-title = ユーザー管理
 users-add = ユーザーの追加
 users-added = ユーザー { $name } を追加しました。
+users-saved = ユーザー { $name } を保存しました。
 
 ## Audit log
 audit-title = 監査ログ
@@ -159,6 +160,8 @@ error-username = 64 文字以内の半角英数字と記号「.」「_」「-」
 error-password-short = パスワードが短すぎます。もっと長いパスワードにしてください。
 error-password-username = ユーザー名と同じパスワードは使えません。
 error-current-password = 現在のパスワードが違います。
+error-user-self = 自分自身の管理者権限を外したり、自分のアカウントを無効にしたりすることはできません。
+error-user-stale = 編集中に他の人がこのアカウントを変更しました。現在の内容を表示しています。もう一度変更してください。
 error-owner-needs-department = システムオーナーには所属部門が必要です。部門を選んでください。
 error-vendor-needs-vendor = 委託先ユーザーには委託先の指定が必要です。委託先を選んでください。
 
