@@ -140,3 +140,79 @@ fn unknown_configuration_is_refused_with_the_key_named() {
     assert!(!o.status.success());
     assert!(text(&o).contains("databse_url"), "{}", text(&o));
 }
+
+/// `sonae demo`, the README's first command: it loads the demo company,
+/// prints the URL and a login that works.
+#[test]
+fn demo_serves_the_demo_company_and_prints_a_working_login() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sonae"))
+        .current_dir(dir.path())
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .env_remove("SONAE_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let _guard = Kill(child);
+    let mut url = None;
+    let mut password = None;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(u) = line.strip_prefix("sonae demo is running at ") {
+            url = Some(u.trim().to_owned());
+        }
+        if let Some(p) = line.strip_prefix("first login: admin / ") {
+            password = Some(p.trim().to_owned());
+        }
+        if line.starts_with("stop with") {
+            break;
+        }
+    }
+    let url = url.expect("the URL is printed");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let password = password.expect("the admin password is printed");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let html = c
+            .get(format!("{url}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let i = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+        let csrf = html[i..].split('"').next().unwrap().to_owned();
+        let page = c
+            .post(format!("{url}/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", "admin"),
+                ("password", password.as_str()),
+                ("next", "/inventory/systems"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for name in ["Webショップ", "社内ファイルサーバ", "受注管理システム"] {
+            assert!(page.contains(name), "the demo lists {name}");
+        }
+    });
+}
