@@ -12,6 +12,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use sonae_domain::inventory::Kind;
 use std::future::Future;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -36,7 +37,7 @@ fn free_port() -> u16 {
 
 fn chromedriver_path() -> Option<String> {
     if let Ok(p) = std::env::var("SONAE_TEST_CHROMEDRIVER") {
-        return Some(p);
+        return std::path::Path::new(&p).is_file().then_some(p);
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -118,19 +119,28 @@ async fn connect(driver: &Driver, profile: &std::path::Path) -> Client {
 /// closed and chromedriver stopped even when the body panics.
 async fn with_browser<F, Fut>(body: F)
 where
-    F: FnOnce(Client, common::TestApp, common::Seed) -> Fut,
+    F: FnOnce(Client, Arc<common::TestApp>, common::Seed) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    // Server-side errors show up in the output of a failing test.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_max_level(tracing::Level::WARN)
+        .try_init();
     let Some(driver) = start_driver().await else {
         return;
     };
     let profile = tempfile::tempdir().unwrap();
     let client = connect(&driver, profile.path()).await;
-    let app = common::spawn("sqlite").await;
+    // The app (and its temporary database directory) is kept alive here
+    // for the whole test: an async block may capture only the fields of
+    // `app` it uses, which would drop the directory early.
+    let app = Arc::new(common::spawn("sqlite").await);
     let seed = app.seed().await;
-    let outcome = tokio::spawn(body(client.clone(), app, seed)).await;
+    let outcome = tokio::spawn(body(client.clone(), Arc::clone(&app), seed)).await;
     let _ = client.close().await;
     drop(driver);
+    drop(app);
     if let Err(e) = outcome {
         if e.is_panic() {
             std::panic::resume_unwind(e.into_panic());
@@ -215,10 +225,25 @@ async fn login(c: &Client, base: &str, user: &str, password: &str) {
     fill(c, "#username", user).await;
     fill(c, "#password", password).await;
     click(c, "#submit").await;
-    until("leaving /login after logging in", || async {
-        (path(c).await != "/login").then_some(())
-    })
-    .await;
+    let start = Instant::now();
+    while path(c).await == "/login" {
+        if start.elapsed() > WAIT {
+            let src = c.source().await.unwrap_or_default();
+            let fds = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "ls -l /proc/{}/fd | grep -v socket; ls -la /tmp",
+                    std::process::id()
+                ))
+                .output()
+                .unwrap();
+            panic!(
+                "login as {user} did not leave /login; page:\n{src}\n{}",
+                String::from_utf8_lossy(&fds.stdout)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn nav_text(c: &Client) -> String {
@@ -465,8 +490,8 @@ async fn csv_import_error_is_shown() {
 
         let bad = format!(
             "{CSV_HEADER}\r\n\
-             受注管理,受注の処理,通販事業部,,,本社,internet,はい,はい,,3,2,2,,\r\n\
-             配送管理,配送の手配,物流部,,,倉庫,somewhere,,,,5,2,2,,\r\n"
+             受注管理,受注の処理,通販事業部,,,cloud,internet,はい,はい,,3,2,2,,\r\n\
+             配送管理,配送の手配,物流部,,,on_premises,somewhere,,,,5,2,2,,\r\n"
         );
         let bad = write_sjis(dir.path(), "bad.csv", &bad);
         upload(&c, &app.base, &bad).await;
@@ -504,8 +529,8 @@ async fn csv_import_error_is_shown() {
 
         let good = format!(
             "{CSV_HEADER}\r\n\
-             受注管理,受注の処理,通販事業部,,,本社,internet,はい,はい,,3,2,2,,\r\n\
-             配送管理,配送の手配,物流部,,,倉庫,intranet,,,,2,2,2,,\r\n"
+             受注管理,受注の処理,通販事業部,,,cloud,internet,はい,はい,,3,2,2,,\r\n\
+             配送管理,配送の手配,物流部,,,on_premises,intranet,,,,2,2,2,,\r\n"
         );
         let good = write_sjis(dir.path(), "good.csv", &good);
         upload(&c, &app.base, &good).await;
