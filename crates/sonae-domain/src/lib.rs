@@ -8,6 +8,7 @@ pub mod audit;
 pub mod clock;
 pub mod inventory;
 pub mod value;
+pub mod vuln;
 
 pub use access::{Actor, Role, Scope};
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -1,0 +1,331 @@
+//! Vulnerability intelligence (DESIGN §2): what each feed says about one
+//! vulnerability, in one shape, so that the store can merge sources and the
+//! matcher can read configurations without knowing which feed they came from.
+//!
+//! Feed parsers (crate `sonae-feeds`) produce these types; nothing here
+//! parses a feed format.
+
+use serde::{Deserialize, Serialize};
+
+/// The feeds sonae learns from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Feed {
+    Nvd,
+    Jvn,
+    Kev,
+    Epss,
+    Osv,
+}
+
+impl Feed {
+    pub const ALL: [Feed; 5] = [Feed::Nvd, Feed::Jvn, Feed::Kev, Feed::Epss, Feed::Osv];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feed::Nvd => "nvd",
+            Feed::Jvn => "jvn",
+            Feed::Kev => "kev",
+            Feed::Epss => "epss",
+            Feed::Osv => "osv",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Feed> {
+        Feed::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// A CVE id (`CVE-2024-3094`): made only by parsing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CveId(String);
+
+impl CveId {
+    pub fn parse(s: &str) -> Option<CveId> {
+        let s = s.trim();
+        let rest = s.strip_prefix("CVE-").or_else(|| s.strip_prefix("cve-"))?;
+        let (year, num) = rest.split_once('-')?;
+        let ok = year.len() == 4
+            && year.bytes().all(|b| b.is_ascii_digit())
+            && num.len() >= 4
+            && num.len() <= 19
+            && num.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| CveId(format!("CVE-{year}-{num}")))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A JVN iPedia id (`JVNDB-2023-000123`): made only by parsing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct JvnDbId(String);
+
+impl JvnDbId {
+    pub fn parse(s: &str) -> Option<JvnDbId> {
+        let s = s.trim();
+        let rest = s.strip_prefix("JVNDB-")?;
+        let (year, num) = rest.split_once('-')?;
+        let ok = year.len() == 4
+            && year.bytes().all(|b| b.is_ascii_digit())
+            && !num.is_empty()
+            && num.len() <= 10
+            && num.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| JvnDbId(format!("JVNDB-{year}-{num}")))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cvss {
+    /// "2.0", "3.0", "3.1" or "4.0".
+    pub version: String,
+    pub base_score: f64,
+    pub vector: Option<String>,
+    /// LOW, MEDIUM, HIGH, CRITICAL (as the source spells it, upper-cased).
+    pub severity: Option<String>,
+    /// Who scored it (nvd@nist.gov, a CNA, JVN).
+    pub source: Option<String>,
+    /// NVD "Primary" (the NVD's own) versus "Secondary" (a CNA's).
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operator {
+    And,
+    Or,
+}
+
+/// One `cpeMatch` of an NVD configuration node, kept complete for matching.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpeMatch {
+    pub vulnerable: bool,
+    /// CPE 2.3 formatted string, escapes kept as the feed wrote them.
+    pub criteria: String,
+    pub match_criteria_id: Option<String>,
+    pub version_start_including: Option<String>,
+    pub version_start_excluding: Option<String>,
+    pub version_end_including: Option<String>,
+    pub version_end_excluding: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigNode {
+    pub operator: Operator,
+    pub negate: bool,
+    pub cpe_match: Vec<CpeMatch>,
+}
+
+/// An NVD configuration: nodes combined by `operator` (AND for
+/// application-on-platform pairs; absent means OR). Legacy JSON 1.1 nodes
+/// with `children` become one configuration whose nodes are the children.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Configuration {
+    pub operator: Option<Operator>,
+    pub negate: bool,
+    pub nodes: Vec<ConfigNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub url: String,
+    pub source: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// An affected product as JVN states it: vendor and product names (often
+/// Japanese), a CPE 2.2 URI, and versions in prose ("3.4.6 より前のバージョン").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffectedProduct {
+    pub vendor: String,
+    pub product: String,
+    pub cpe: Option<String>,
+    pub versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OsvEvent {
+    Introduced(String),
+    Fixed(String),
+    LastAffected(String),
+    Limit(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsvRange {
+    /// SEMVER, ECOSYSTEM or GIT.
+    pub kind: String,
+    pub repo: Option<String>,
+    pub events: Vec<OsvEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsvAffected {
+    pub ecosystem: String,
+    pub name: String,
+    pub purl: Option<String>,
+    pub ranges: Vec<OsvRange>,
+    pub versions: Vec<String>,
+}
+
+/// CISA Known Exploited Vulnerabilities catalog entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KevEntry {
+    pub vendor_project: String,
+    pub product: String,
+    pub name: String,
+    /// YYYY-MM-DD
+    pub date_added: String,
+    /// YYYY-MM-DD
+    pub due_date: Option<String>,
+    pub required_action: Option<String>,
+    pub short_description: Option<String>,
+    pub known_ransomware: bool,
+    pub notes: Option<String>,
+    pub cwes: Vec<String>,
+}
+
+/// FIRST EPSS score of one CVE on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpssScore {
+    pub cve: CveId,
+    /// Probability of exploitation in the next 30 days, 0..1.
+    pub epss: f64,
+    pub percentile: Option<f64>,
+    /// YYYY-MM-DD the score is for, when the file says.
+    pub date: Option<String>,
+}
+
+/// What one feed says about one vulnerability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRecord {
+    pub feed: Feed,
+    /// The id in that feed: a CVE id (NVD, KEV), a JVNDB id, an OSV id.
+    pub id: String,
+    /// CVE ids this record is about (its own id for NVD/KEV; JVN's and
+    /// OSV's references and aliases).
+    pub cves: Vec<CveId>,
+    /// Other ids (JVNDB ids, GHSA ids, JVN#… advisories).
+    pub aliases: Vec<String>,
+    /// "en" or "ja".
+    pub lang: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// RFC 3339 UTC ("2024-03-21T02:12:53Z").
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    /// NVD vulnStatus (Analyzed, Rejected, …) or withdrawn for OSV.
+    pub status: Option<String>,
+    pub cvss: Vec<Cvss>,
+    pub cwes: Vec<String>,
+    pub references: Vec<Reference>,
+    pub configurations: Vec<Configuration>,
+    pub affected: Vec<AffectedProduct>,
+    pub osv_affected: Vec<OsvAffected>,
+    pub kev: Option<KevEntry>,
+}
+
+impl SourceRecord {
+    pub fn new(feed: Feed, id: impl Into<String>, lang: &str) -> SourceRecord {
+        SourceRecord {
+            feed,
+            id: id.into(),
+            cves: Vec::new(),
+            aliases: Vec::new(),
+            lang: lang.to_owned(),
+            title: None,
+            description: None,
+            published: None,
+            modified: None,
+            status: None,
+            cvss: Vec::new(),
+            cwes: Vec::new(),
+            references: Vec::new(),
+            configurations: Vec::new(),
+            affected: Vec::new(),
+            osv_affected: Vec::new(),
+            kev: None,
+        }
+    }
+
+    /// The score to rank by: CVSS v4.0, else v3.1, else v3.0, else v2.0;
+    /// the primary (NVD's own) score before a CNA's.
+    pub fn best_cvss(&self) -> Option<&Cvss> {
+        ["4.0", "3.1", "3.0", "2.0"].iter().find_map(|v| {
+            let mut of_version = self.cvss.iter().filter(|c| c.version == *v);
+            let all: Vec<&Cvss> = of_version.by_ref().collect();
+            all.iter().find(|c| c.primary).or(all.first()).copied()
+        })
+    }
+
+    /// The vulnerability records this source record belongs to (DESIGN §2:
+    /// one per CVE id, or per JVNDB id when there is no CVE): every CVE it
+    /// names, else its own id.
+    pub fn vulnerability_ids(&self) -> Vec<String> {
+        if self.cves.is_empty() {
+            vec![self.id.clone()]
+        } else {
+            self.cves.iter().map(|c| c.as_str().to_owned()).collect()
+        }
+    }
+}
+
+/// A record the parser skipped, and why (the rest of the feed still loads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The record's id when it could be read, else its position ("#123").
+    pub id: String,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_and_normalize() {
+        assert_eq!(
+            CveId::parse(" cve-2021-44228").map(|c| c.0),
+            Some("CVE-2021-44228".into())
+        );
+        assert!(CveId::parse("CVE-21-44228").is_none());
+        assert!(CveId::parse("CVE-2021-12a").is_none());
+        assert_eq!(
+            JvnDbId::parse("JVNDB-2023-000123").map(|c| c.0),
+            Some("JVNDB-2023-000123".into())
+        );
+        assert!(JvnDbId::parse("JVN#12345678").is_none());
+    }
+
+    #[test]
+    fn best_cvss_prefers_newest_version_and_primary_source() {
+        let mut r = SourceRecord::new(Feed::Nvd, "CVE-2024-0001", "en");
+        let c = |v: &str, s: f64, p: bool| Cvss {
+            version: v.into(),
+            base_score: s,
+            vector: None,
+            severity: None,
+            source: None,
+            primary: p,
+        };
+        r.cvss = vec![
+            c("2.0", 5.0, true),
+            c("3.1", 7.5, false),
+            c("3.1", 9.8, true),
+        ];
+        assert_eq!(r.best_cvss().map(|c| c.base_score), Some(9.8));
+        r.cvss.push(c("4.0", 8.7, false));
+        assert_eq!(r.best_cvss().map(|c| c.base_score), Some(8.7));
+    }
+
+    #[test]
+    fn jvn_only_records_keep_their_own_id() {
+        let mut r = SourceRecord::new(Feed::Jvn, "JVNDB-2023-000001", "ja");
+        assert_eq!(r.vulnerability_ids(), vec!["JVNDB-2023-000001"]);
+        r.cves = vec![CveId::parse("CVE-2023-1111")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| CveId(String::new()))];
+        assert_eq!(r.vulnerability_ids(), vec!["CVE-2023-1111"]);
+    }
+}
