@@ -329,3 +329,189 @@ mod tests {
         assert_eq!(r.vulnerability_ids(), vec!["CVE-2023-1111"]);
     }
 }
+
+/// The merged view of one vulnerability across its sources, as lists and
+/// filters need it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VulnSummary {
+    pub id: String,
+    pub title: Option<String>,
+    pub title_ja: Option<String>,
+    pub description: Option<String>,
+    pub description_ja: Option<String>,
+    pub cvss_score: Option<f64>,
+    pub cvss_version: Option<String>,
+    pub cvss_vector: Option<String>,
+    pub severity: Option<String>,
+    pub kev: bool,
+    pub kev_date_added: Option<String>,
+    pub kev_due_date: Option<String>,
+    /// RFC 3339 UTC; empty when no source says.
+    pub published: String,
+    pub modified: Option<String>,
+    /// Lower-case "vendor:product" tokens, space-separated, for search.
+    pub products: String,
+    /// Feeds that know this vulnerability, comma-separated in Feed order.
+    pub feeds: String,
+}
+
+/// Merge what the feeds say: English texts from NVD (else OSV, else KEV),
+/// Japanese texts from JVN; the score from NVD, else JVN, else OSV; the
+/// known-exploited flag from KEV; the earliest publication and the latest
+/// modification.
+pub fn merge(id: &str, sources: &[SourceRecord]) -> VulnSummary {
+    let by = |feed: Feed| sources.iter().filter(move |s| s.feed == feed);
+    let first_text = |order: &[Feed], pick: fn(&SourceRecord) -> Option<&String>| {
+        order
+            .iter()
+            .find_map(|f| by(*f).find_map(|s| pick(s).filter(|t| !t.is_empty()).cloned()))
+    };
+    let en = [Feed::Nvd, Feed::Osv, Feed::Kev];
+    let mut s = VulnSummary {
+        id: id.to_owned(),
+        title: first_text(&[Feed::Osv, Feed::Kev], |s| s.title.as_ref()),
+        title_ja: first_text(&[Feed::Jvn], |s| s.title.as_ref()),
+        description: first_text(&en, |s| s.description.as_ref()),
+        description_ja: first_text(&[Feed::Jvn], |s| s.description.as_ref()),
+        ..VulnSummary::default()
+    };
+    if let Some(c) = [Feed::Nvd, Feed::Jvn, Feed::Osv]
+        .iter()
+        .find_map(|f| by(*f).find_map(|s| s.best_cvss().filter(|c| c.base_score > 0.0)))
+    {
+        s.cvss_score = Some(c.base_score);
+        s.cvss_version = Some(c.version.clone());
+        s.cvss_vector = c.vector.clone();
+        s.severity = c.severity.clone();
+    }
+    if let Some(k) = by(Feed::Kev).find_map(|s| s.kev.as_ref()) {
+        s.kev = true;
+        s.kev_date_added = Some(k.date_added.clone());
+        s.kev_due_date = k.due_date.clone();
+    }
+    s.published = sources
+        .iter()
+        .filter(|r| r.feed != Feed::Kev)
+        .filter_map(|r| r.published.clone())
+        .min()
+        .unwrap_or_default();
+    s.modified = sources.iter().filter_map(|r| r.modified.clone()).max();
+    let mut products: Vec<String> = Vec::new();
+    for r in sources {
+        for c in &r.configurations {
+            for n in &c.nodes {
+                for m in n.cpe_match.iter().filter(|m| m.vulnerable) {
+                    let parts: Vec<&str> = m.criteria.splitn(6, ':').collect();
+                    if parts.len() >= 5 {
+                        products.push(format!("{}:{}", parts[3], parts[4]));
+                    }
+                }
+            }
+        }
+        for a in &r.affected {
+            products.push(format!("{}:{}", a.vendor, a.product));
+        }
+        for a in &r.osv_affected {
+            products.push(format!("{}:{}", a.ecosystem, a.name));
+        }
+        if let Some(k) = &r.kev {
+            products.push(format!("{}:{}", k.vendor_project, k.product));
+        }
+    }
+    let mut products: Vec<String> = products
+        .into_iter()
+        .map(|p| p.to_lowercase().replace(' ', "_"))
+        .collect();
+    products.sort();
+    products.dedup();
+    let mut joined = products.join(" ");
+    if joined.len() > 4000 {
+        let cut = (0..=4000)
+            .rev()
+            .find(|i| joined.is_char_boundary(*i))
+            .unwrap_or(0);
+        joined.truncate(cut);
+    }
+    s.products = joined;
+    let mut feeds: Vec<Feed> = sources.iter().map(|r| r.feed).collect();
+    feeds.sort();
+    feeds.dedup();
+    s.feeds = feeds
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    s
+}
+
+#[cfg(test)]
+mod merge_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn nvd_jvn_and_kev_merge_into_one_view() {
+        let mut nvd = SourceRecord::new(Feed::Nvd, "CVE-2021-44228", "en");
+        nvd.description = Some("Apache Log4j2 JNDI features…".into());
+        nvd.published = Some("2021-12-10T10:15:00Z".into());
+        nvd.cvss.push(Cvss {
+            version: "3.1".into(),
+            base_score: 10.0,
+            vector: Some("CVSS:3.1/AV:N".into()),
+            severity: Some("CRITICAL".into()),
+            source: None,
+            primary: true,
+        });
+        nvd.configurations.push(Configuration {
+            operator: None,
+            negate: false,
+            nodes: vec![ConfigNode {
+                operator: Operator::Or,
+                negate: false,
+                cpe_match: vec![CpeMatch {
+                    vulnerable: true,
+                    criteria: "cpe:2.3:a:apache:log4j:*:*:*:*:*:*:*:*".into(),
+                    match_criteria_id: None,
+                    version_start_including: Some("2.0".into()),
+                    version_start_excluding: None,
+                    version_end_including: None,
+                    version_end_excluding: Some("2.15.0".into()),
+                }],
+            }],
+        });
+        let mut jvn = SourceRecord::new(Feed::Jvn, "JVNDB-2021-005429", "ja");
+        jvn.title = Some("Apache Log4j における任意のコード実行の脆弱性".into());
+        jvn.published = Some("2021-12-13T00:00:00Z".into());
+        jvn.cvss.push(Cvss {
+            version: "3.0".into(),
+            base_score: 9.8,
+            vector: None,
+            severity: None,
+            source: None,
+            primary: true,
+        });
+        let mut kev = SourceRecord::new(Feed::Kev, "CVE-2021-44228", "en");
+        kev.kev = Some(KevEntry {
+            vendor_project: "Apache".into(),
+            product: "Log4j2".into(),
+            name: "Log4j".into(),
+            date_added: "2021-12-10".into(),
+            due_date: Some("2021-12-24".into()),
+            required_action: None,
+            short_description: None,
+            known_ransomware: true,
+            notes: None,
+            cwes: vec![],
+        });
+        let s = merge("CVE-2021-44228", &[jvn, kev, nvd]);
+        assert_eq!(s.cvss_score, Some(10.0), "NVD's score wins over JVN's");
+        assert_eq!(
+            s.title_ja.as_deref(),
+            Some("Apache Log4j における任意のコード実行の脆弱性")
+        );
+        assert!(s.kev);
+        assert_eq!(s.published, "2021-12-10T10:15:00Z");
+        assert_eq!(s.feeds, "nvd,jvn,kev");
+        assert!(s.products.contains("apache:log4j") && s.products.contains("apache:log4j2"));
+    }
+}

@@ -12,11 +12,13 @@ mod db;
 mod error;
 mod records;
 mod users;
+mod vulns;
 
 pub use audit::AuditPage;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use records::{ImportRow, ListQuery, Page};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
+pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -547,3 +547,178 @@ async fn sqlite_backup_restores_the_same_data() {
     assert_eq!(copy.count(Kind::Department).await.unwrap(), 1);
     assert!(copy.audit_verify().await.unwrap().1.is_empty());
 }
+
+mod vulns {
+    use super::*;
+    use sonae_domain::vuln::{CveId, Cvss, EpssScore, Feed, KevEntry, SourceRecord};
+    use sonae_store::VulnQuery;
+
+    fn nvd(id: &str, score: f64, published: &str) -> SourceRecord {
+        let mut r = SourceRecord::new(Feed::Nvd, id, "en");
+        r.cves = vec![CveId::parse(id).unwrap()];
+        r.description = Some(format!("{id} in Example Server"));
+        r.published = Some(published.into());
+        r.modified = Some(published.into());
+        r.cvss.push(Cvss {
+            version: "3.1".into(),
+            base_score: score,
+            vector: None,
+            severity: None,
+            source: None,
+            primary: true,
+        });
+        r
+    }
+
+    #[tokio::test]
+    async fn sources_merge_by_cve_and_reimport_is_idempotent() {
+        for db in backends().await {
+            let s = &db.store;
+            let recs = vec![
+                nvd("CVE-2024-0001", 9.8, "2024-01-02T00:00:00Z"),
+                nvd("CVE-2024-0002", 5.0, "2024-01-03T00:00:00Z"),
+            ];
+            let st = s.apply_records(&recs).await.unwrap();
+            assert_eq!(st.inserted, 2);
+            let again = s.apply_records(&recs).await.unwrap();
+            assert_eq!(
+                (again.inserted, again.updated, again.unchanged),
+                (0, 0, 2),
+                "{}",
+                db.url
+            );
+            // JVN names the CVE: it joins the same vulnerability, reachable by its JVNDB id too.
+            let mut jvn = SourceRecord::new(Feed::Jvn, "JVNDB-2024-000001", "ja");
+            jvn.cves = vec![CveId::parse("CVE-2024-0001").unwrap()];
+            jvn.title = Some("Example Server におけるバッファオーバーフローの脆弱性".into());
+            // A JVN-only record keeps its own id.
+            let mut only = SourceRecord::new(Feed::Jvn, "JVNDB-2024-000002", "ja");
+            only.title = Some("国産ルーターにおける認証回避".into());
+            only.published = Some("2024-02-01T00:00:00Z".into());
+            let mut kev = SourceRecord::new(Feed::Kev, "CVE-2024-0001", "en");
+            kev.cves = vec![CveId::parse("CVE-2024-0001").unwrap()];
+            kev.kev = Some(KevEntry {
+                vendor_project: "Example".into(),
+                product: "Server".into(),
+                name: "x".into(),
+                date_added: "2024-01-05".into(),
+                due_date: Some("2024-01-26".into()),
+                required_action: None,
+                short_description: None,
+                known_ransomware: false,
+                notes: None,
+                cwes: vec![],
+            });
+            s.apply_records(&[jvn, only, kev]).await.unwrap();
+            s.apply_epss(&[EpssScore {
+                cve: CveId::parse("CVE-2024-0001").unwrap(),
+                epss: 0.97,
+                percentile: Some(0.999),
+                date: Some("2024-04-01".into()),
+            }])
+            .await
+            .unwrap();
+            let d = s.vuln_get("JVNDB-2024-000001").await.unwrap();
+            assert_eq!(d.row.summary.id, "CVE-2024-0001");
+            assert_eq!(d.row.summary.feeds, "nvd,jvn,kev");
+            assert!(d.row.summary.kev);
+            assert_eq!(d.row.epss, Some(0.97));
+            assert_eq!(d.sources.len(), 3);
+            assert_eq!(
+                s.vuln_get("JVNDB-2024-000002")
+                    .await
+                    .unwrap()
+                    .row
+                    .summary
+                    .title_ja
+                    .as_deref(),
+                Some("国産ルーターにおける認証回避")
+            );
+            assert_eq!(s.vuln_count().await.unwrap(), 3);
+            let q = |f: fn(&mut VulnQuery)| {
+                let mut q = VulnQuery {
+                    limit: 50,
+                    ..Default::default()
+                };
+                f(&mut q);
+                q
+            };
+            let ids = |p: sonae_store::Page<sonae_store::VulnRow>| {
+                p.items
+                    .into_iter()
+                    .map(|r| r.summary.id)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                ids(s.vuln_list(&q(|q| q.kev = true)).await.unwrap()),
+                vec!["CVE-2024-0001"]
+            );
+            assert_eq!(
+                ids(s
+                    .vuln_list(&q(|q| q.q = Some("ルーター".into())))
+                    .await
+                    .unwrap()),
+                vec!["JVNDB-2024-000002"]
+            );
+            assert_eq!(
+                ids(s.vuln_list(&q(|q| q.cvss_min = Some(9.0))).await.unwrap()),
+                vec!["CVE-2024-0001"]
+            );
+            assert_eq!(
+                ids(s.vuln_list(&q(|q| q.epss_min = Some(0.5))).await.unwrap()),
+                vec!["CVE-2024-0001"]
+            );
+            assert_eq!(
+                ids(s.vuln_list(&q(|q| q.feed = Some(Feed::Jvn))).await.unwrap()).len(),
+                2
+            );
+            // Keyset paging walks everything once, newest first.
+            let first = s
+                .vuln_list(&VulnQuery {
+                    limit: 2,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(first.total, -1, "more pages");
+            let last = first.items.last().unwrap().summary.clone();
+            let second = s
+                .vuln_list(&VulnQuery {
+                    limit: 2,
+                    after: Some((last.published, last.id)),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let all: Vec<String> = first
+                .items
+                .iter()
+                .chain(second.items.iter())
+                .map(|r| r.summary.id.clone())
+                .collect();
+            assert_eq!(
+                all,
+                vec!["JVNDB-2024-000002", "CVE-2024-0002", "CVE-2024-0001"]
+            );
+            s.record_feed_run(
+                Feed::Nvd,
+                Ok((2, 0, Some("2024-04-07T00:00:00Z".into()))),
+                None,
+            )
+            .await
+            .unwrap();
+            s.record_feed_run(Feed::Nvd, Err("HTTP 503".into()), None)
+                .await
+                .unwrap();
+            let st = s.feed_states().await.unwrap();
+            let nvd_state = st.iter().find(|f| f.feed == "nvd").unwrap();
+            assert_eq!(nvd_state.records, 2);
+            assert_eq!(
+                nvd_state.data_time.as_deref(),
+                Some("2024-04-07T00:00:00Z"),
+                "a failure keeps the last good data time"
+            );
+            assert_eq!(nvd_state.last_error.as_deref(), Some("HTTP 503"));
+        }
+    }
+}
