@@ -256,6 +256,9 @@ mod tests {
             for a in ["create", "update", "delete", "login", "password", "revoke"] {
                 need(format!("audit-action-{a}"));
             }
+            for f in sonae_domain::vuln::Feed::ALL {
+                need(format!("feed-{}", f.as_str()));
+            }
             for k in ["cia-1", "cia-2", "cia-3", "flash-saved", "flash-deleted"] {
                 need(k.to_owned());
             }

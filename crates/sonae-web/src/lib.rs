@@ -15,6 +15,7 @@ pub mod ctx;
 pub mod i18n;
 pub mod inventory;
 pub mod pages;
+pub mod vulns;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Request};
@@ -40,6 +41,8 @@ pub struct WebConfig {
     pub time_zone: Tz,
     /// Largest upload accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// A feed whose last success is older than this is flagged as stale.
+    pub feed_stale_hours: i64,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -51,6 +54,7 @@ impl std::fmt::Debug for WebConfig {
             .field("secure_cookies", &self.secure_cookies)
             .field("time_zone", &self.time_zone)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("feed_stale_hours", &self.feed_stale_hours)
             .finish()
     }
 }
@@ -162,6 +166,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
         .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
+        .route("/vulns", get(vulns::list))
+        .route("/vulns/{id}", get(vulns::detail))
+        .route("/feeds", get(vulns::feeds))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/{kind}", get(api::list).post(api::create))
         .route(

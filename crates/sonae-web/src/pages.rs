@@ -26,6 +26,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("inventory.rs"),
     include_str!("pages.rs"),
     include_str!("api.rs"),
+    include_str!("vulns.rs"),
 ];
 
 pub struct Tile {

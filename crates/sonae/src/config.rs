@@ -23,6 +23,8 @@ pub struct Config {
     pub max_upload_mib: usize,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// Hours after which a feed's last successful load counts as stale.
+    pub feed_stale_hours: i64,
 }
 
 impl Default for Config {
@@ -35,6 +37,7 @@ impl Default for Config {
             time_zone: "Asia/Tokyo".into(),
             max_upload_mib: 10,
             log_format: "text".into(),
+            feed_stale_hours: 48,
         }
     }
 }
@@ -64,6 +67,7 @@ pub const ENV_KEYS: &[&str] = &[
     "TIME_ZONE",
     "MAX_UPLOAD_MIB",
     "LOG_FORMAT",
+    "FEED_STALE_HOURS",
 ];
 
 /// Layer the sources. `base` carries per-command defaults (the demo's data

@@ -64,6 +64,7 @@ pub async fn spawn(backend: &'static str) -> TestApp {
             secure_cookies: false,
             time_zone: chrono_tz::Asia::Tokyo,
             max_upload_bytes: 1024 * 1024,
+            feed_stale_hours: 48,
         }),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
