@@ -353,6 +353,28 @@ pub async fn openapi() -> Response {
             }),
         );
     }
+    paths.insert(
+        "/api/v1/vulnerabilities".into(),
+        json!({ "get": { "summary": "Vulnerabilities merged across feeds, newest first", "parameters": [
+            { "name": "q", "in": "query", "schema": { "type": "string" } },
+            { "name": "cvss_min", "in": "query", "schema": { "type": "number" } },
+            { "name": "cvss_max", "in": "query", "schema": { "type": "number" } },
+            { "name": "kev", "in": "query", "schema": { "type": "boolean" } },
+            { "name": "epss_min", "in": "query", "schema": { "type": "number", "minimum": 0, "maximum": 1 } },
+            { "name": "product", "in": "query", "schema": { "type": "string" } },
+            { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } },
+            { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } },
+            { "name": "feed", "in": "query", "schema": { "type": "string", "enum": ["nvd", "jvn", "kev", "osv"] } },
+            { "name": "after", "in": "query", "schema": { "type": "string" }, "description": "the previous page's `next`" },
+            { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 500 } }],
+          "responses": { "200": { "description": "a page of vulnerabilities and the `next` cursor" } } } }),
+    );
+    paths.insert(
+        "/api/v1/vulnerabilities/{id}".into(),
+        json!({ "get": { "summary": "One vulnerability by CVE, JVNDB or other id, with every source's record",
+          "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+          "responses": { "200": { "description": "merged view and sources" }, "404": { "description": "unknown id" } } } }),
+    );
     schemas.insert(
         "Error".into(),
         json!({ "type": "object", "properties": { "error": { "type": "string" }, "message": { "type": "string" },
@@ -366,4 +388,110 @@ pub async fn openapi() -> Response {
         "paths": paths,
     }))
     .into_response()
+}
+
+fn vuln_json(r: &sonae_store::VulnRow) -> J {
+    let mut v = serde_json::to_value(&r.summary).unwrap_or(J::Null);
+    if let Some(m) = v.as_object_mut() {
+        m.insert("epss".into(), json!(r.epss));
+        m.insert("epss_percentile".into(), json!(r.epss_percentile));
+    }
+    v
+}
+
+/// `GET /api/v1/vulnerabilities`: the same filters as the page
+/// (q, cvss_min, cvss_max, kev, epss_min as 0..1, product, from, to, feed),
+/// keyset paging through `next` (pass it back as `after`).
+pub async fn vulns(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let mut bad = Vec::new();
+    let mut num = |k: &'static str, max: f64| {
+        p.get(k)
+            .filter(|s| !s.is_empty())
+            .and_then(|s| match s.parse::<f64>() {
+                Ok(v) if (0.0..=max).contains(&v) => Some(v),
+                _ => {
+                    bad.push(FieldError {
+                        field: k,
+                        kind: sonae_domain::FieldErrorKind::OutOfRange {
+                            min: 0,
+                            max: max as i64,
+                        },
+                    });
+                    None
+                }
+            })
+    };
+    let q = sonae_store::VulnQuery {
+        q: p.get("q").cloned(),
+        cvss_min: num("cvss_min", 10.0),
+        cvss_max: num("cvss_max", 10.0),
+        kev: p.get("kev").is_some_and(|v| v == "1" || v == "true"),
+        epss_min: num("epss_min", 1.0),
+        product: p.get("product").cloned(),
+        published_from: p.get("from").cloned(),
+        published_to: p.get("to").cloned(),
+        feed: p
+            .get("feed")
+            .and_then(|f| sonae_domain::vuln::Feed::parse(f)),
+        after: p
+            .get("after")
+            .and_then(|x| x.split_once('|'))
+            .map(|(a, b)| (a.to_owned(), b.to_owned())),
+        limit: p.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100),
+    };
+    if !bad.is_empty() {
+        return field_errors(&a.tr, &bad);
+    }
+    match st.store.vuln_list(&q).await {
+        Ok(page) => {
+            let next = (page.total < 0)
+                .then(|| {
+                    page.items
+                        .last()
+                        .map(|r| format!("{}|{}", r.summary.published, r.summary.id))
+                })
+                .flatten();
+            Json(json!({ "items": page.items.iter().map(vuln_json).collect::<Vec<_>>(), "next": next })).into_response()
+        }
+        Err(e) => store_error(&a.tr, e),
+    }
+}
+
+/// `GET /api/v1/vulnerabilities/{id}`: the merged view and every source's record.
+pub async fn vuln(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match st.store.vuln_get(&id).await {
+        Ok(d) => {
+            let mut v = vuln_json(&d.row);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("aliases".into(), json!(d.aliases));
+                m.insert(
+                    "sources".into(),
+                    J::Array(
+                        d.sources
+                            .iter()
+                            .map(|s| json!({ "synced_at_ms": s.synced_at_ms, "record": s.record }))
+                            .collect(),
+                    ),
+                );
+            }
+            Json(v).into_response()
+        }
+        Err(e) => store_error(&a.tr, e),
+    }
 }

@@ -170,6 +170,8 @@ pub fn router(state: AppState) -> Router {
         .route("/vulns/{id}", get(vulns::detail))
         .route("/feeds", get(vulns::feeds))
         .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/vulnerabilities", get(api::vulns))
+        .route("/api/v1/vulnerabilities/{id}", get(api::vuln))
         .route("/api/v1/{kind}", get(api::list).post(api::create))
         .route(
             "/api/v1/{kind}/{id}",

@@ -1,7 +1,9 @@
 //! The `sonae` binary: serve, demo, migrate, user, audit, backup, restore.
 
+mod bench;
 mod config;
 mod demo;
+mod import;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -56,6 +58,23 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Load feed files (air-gapped sites): nvd, jvn, kev, epss or osv; gzip and zip are read as they ship.
+    Import {
+        feed: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Feed synchronization.
+    Sync {
+        #[command(subcommand)]
+        command: SyncCommand,
+    },
+    /// Benchmarks: import FILES of a feed into a fresh database and compare with a bare parse.
+    Bench {
+        feed: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Write a consistent copy of the SQLite database to FILE while running.
     Backup { file: PathBuf },
     /// Replace the SQLite database with a verified backup FILE (server stopped).
@@ -93,6 +112,12 @@ enum UserCommand {
     },
     /// List accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// Per feed: last success, age of the data, record counts, last error.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -162,7 +187,62 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Restore { file, force } => restore(&cfg, file, *force).await,
+        Command::Import { feed, files } => {
+            let feed = parse_feed(feed)?;
+            let store = open(&cfg).await?;
+            import::run(&store, feed, files).await
+        }
+        Command::Sync {
+            command: SyncCommand::Status,
+        } => {
+            let store = open(&cfg).await?;
+            sync_status(&store).await
+        }
+        Command::Bench { feed, files } => bench::run(parse_feed(feed)?, files).await,
     }
+}
+
+fn parse_feed(s: &str) -> Result<sonae_domain::vuln::Feed> {
+    sonae_domain::vuln::Feed::parse(s)
+        .with_context(|| format!("unknown feed {s}; one of: nvd, jvn, kev, epss, osv"))
+}
+
+async fn sync_status(store: &Store) -> Result<()> {
+    use sonae_domain::Clock;
+    let now = SystemClock.now_ms();
+    let states = store.feed_states().await?;
+    println!(
+        "{:<6} {:<22} {:>10} {:>10} {:>8}  last error",
+        "feed", "last success (UTC)", "data age", "records", "skipped"
+    );
+    for feed in sonae_domain::vuln::Feed::ALL {
+        let st = states
+            .iter()
+            .find(|s| s.feed == feed.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let when = st
+            .last_success_ms
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| "never".into());
+        let age = st
+            .data_time
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| format!("{}d", (now - t.timestamp_millis()) / 86_400_000))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{:<6} {:<22} {:>10} {:>10} {:>8}  {}",
+            feed.as_str(),
+            when,
+            age,
+            st.records,
+            st.skipped,
+            st.last_error.unwrap_or_default()
+        );
+    }
+    Ok(())
 }
 
 async fn open(cfg: &Config) -> Result<Store> {
@@ -205,6 +285,7 @@ async fn serve(
             secure_cookies: cfg.base_url.starts_with("https://"),
             time_zone: cfg.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo),
             max_upload_bytes: cfg.max_upload_mib * 1024 * 1024,
+            feed_stale_hours: cfg.feed_stale_hours,
         }),
     };
     let app = sonae_web::router(state);

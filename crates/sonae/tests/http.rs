@@ -897,3 +897,157 @@ async fn admin_edits_accounts_but_not_their_own_admin_role() {
         sonae_domain::Role::Admin
     );
 }
+
+#[tokio::test]
+async fn vulnerability_pages_filters_api_and_stale_feeds() {
+    use sonae_domain::vuln::{CveId, Cvss, Feed, SourceRecord};
+    for backend in common::backends() {
+        let app = spawn(backend).await;
+        app.seed().await;
+        let b = &app.base;
+        let mut nvd = SourceRecord::new(Feed::Nvd, "CVE-2024-3094", "en");
+        nvd.cves = vec![CveId::parse("CVE-2024-3094").unwrap()];
+        nvd.description =
+            Some("Malicious code was discovered in the upstream tarballs of xz".into());
+        nvd.published = Some("2024-03-29T17:15:21Z".into());
+        nvd.cvss.push(Cvss {
+            version: "3.1".into(),
+            base_score: 10.0,
+            vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H".into()),
+            severity: Some("CRITICAL".into()),
+            source: Some("nvd@nist.gov".into()),
+            primary: true,
+        });
+        let mut jvn = SourceRecord::new(Feed::Jvn, "JVNDB-2024-000100", "ja");
+        jvn.cves = nvd.cves.clone();
+        jvn.title = Some("XZ Utils に悪意あるコードが埋め込まれている問題".into());
+        let mut low = SourceRecord::new(Feed::Nvd, "CVE-2024-0002", "en");
+        low.cves = vec![CveId::parse("CVE-2024-0002").unwrap()];
+        low.description = Some("Minor issue".into());
+        low.published = Some("2024-01-01T00:00:00Z".into());
+        low.cvss.push(Cvss {
+            version: "3.1".into(),
+            base_score: 3.1,
+            vector: None,
+            severity: None,
+            source: None,
+            primary: true,
+        });
+        app.store.apply_records(&[nvd, jvn, low]).await.unwrap();
+        app.store
+            .record_feed_run(
+                Feed::Nvd,
+                Ok((2, 0, Some("2024-04-01T00:00:00Z".into()))),
+                None,
+            )
+            .await
+            .unwrap();
+        let c = login(&app, "vendor").await;
+        let (status, html) = get_text(&c, &format!("{b}/vulns?cvss_min=9")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("CVE-2024-3094") && !html.contains("CVE-2024-0002"),
+            "{backend}: CVSS filter"
+        );
+        assert!(
+            html.contains("XZ Utils に悪意"),
+            "{backend}: the Japanese title is shown in Japanese"
+        );
+        let (_, html) = get_text(&c, &format!("{b}/vulns?q=JVNDB-2024-000100")).await;
+        assert!(
+            html.contains("CVE-2024-3094"),
+            "{backend}: found by its JVN id"
+        );
+        let (status, html) = get_text(&c, &format!("{b}/vulns?cvss_min=eleven")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("cvss_min-error"),
+            "{backend}: a bad filter is named next to its field"
+        );
+        let (status, html) = get_text(&c, &format!("{b}/vulns/CVE-2024-3094")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("id=\"source-nvd\"") && html.contains("id=\"source-jvn\""),
+            "{backend}: both sources side by side"
+        );
+        assert_eq!(
+            get_text(&c, &format!("{b}/vulns/CVE-1999-9999")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        // No warning while fresh; a warning once the last success is old.
+        let (_, html) = get_text(&c, &format!("{b}/feeds")).await;
+        assert!(
+            !html.contains("role=\"alert\""),
+            "{backend}: fresh feeds raise no warning"
+        );
+        app.store
+            .execute_admin(
+                "UPDATE feed_state SET last_success_ms = last_success_ms - 100 * 3600 * 1000",
+            )
+            .await
+            .unwrap();
+        let (_, html) = get_text(&c, &format!("{b}/feeds")).await;
+        assert!(
+            html.contains("role=\"alert\"") && html.contains("NVD"),
+            "{backend}: stale feed warned"
+        );
+        // The API, with a token.
+        let admin = login(&app, "admin").await;
+        let t = csrf(&app, &admin).await;
+        let r = admin
+            .post(format!("{b}/account/tokens"))
+            .form(&[("csrf", t.as_str()), ("name", "vulns")])
+            .send()
+            .await
+            .unwrap();
+        let html = r.text().await.unwrap();
+        let start = html.find("<code>").unwrap() + 6;
+        let token = html[start..].split('<').next().unwrap().to_owned();
+        let api = client();
+        let page: serde_json::Value = api
+            .get(format!("{b}/api/v1/vulnerabilities?limit=1"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["items"][0]["id"], "CVE-2024-3094");
+        let next = page["next"].as_str().unwrap().to_owned();
+        let page2: serde_json::Value = api
+            .get(format!(
+                "{b}/api/v1/vulnerabilities?limit=1&after={}",
+                url_encode(&next)
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page2["items"][0]["id"], "CVE-2024-0002");
+        assert!(page2["next"].is_null());
+        let one: serde_json::Value = api
+            .get(format!("{b}/api/v1/vulnerabilities/JVNDB-2024-000100"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(one["id"], "CVE-2024-3094");
+        assert_eq!(one["sources"].as_array().unwrap().len(), 2);
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
