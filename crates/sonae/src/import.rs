@@ -73,7 +73,7 @@ impl ChannelSink {
 
 impl Sink for ChannelSink {
     fn record(&mut self, r: SourceRecord) {
-        if let Some(m) = &r.modified {
+        if let Some(m) = r.modified.as_ref().or(r.published.as_ref()) {
             if self.latest.as_ref().is_none_or(|l| m > l) {
                 self.latest = Some(m.clone());
             }
@@ -234,7 +234,7 @@ pub async fn import_file(store: &Store, feed: Feed, path: &Path) -> Result<Impor
 /// The `sonae import` command.
 pub async fn run(store: &Store, feed: Feed, files: &[PathBuf]) -> Result<()> {
     let mut total = ImportReport::default();
-    let mut failed = None;
+    let mut failed: Vec<String> = Vec::new();
     for f in files {
         match import_file(store, feed, f).await {
             Ok(r) => {
@@ -262,17 +262,18 @@ pub async fn run(store: &Store, feed: Feed, files: &[PathBuf]) -> Result<()> {
             }
             Err(e) => {
                 eprintln!("error: {e}");
-                failed = Some(e);
+                failed.push(e.to_string());
             }
         }
     }
-    let outcome = match &failed {
+    let outcome = match failed.first() {
         None => Ok((total.records, total.skipped, total.latest.clone())),
         Some(e) => Err(format!("import: {e}")),
     };
     store.record_feed_run(feed, outcome, None).await?;
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(()),
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!("{} of {} file(s) failed", failed.len(), files.len())
     }
 }

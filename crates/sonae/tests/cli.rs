@@ -216,3 +216,115 @@ fn demo_serves_the_demo_company_and_prints_a_working_login() {
         }
     });
 }
+
+/// `sonae import` on real feed files (fixtures of sonae-feeds): counts,
+/// idempotent re-import, JVN merged into the CVE, a bad file named, and
+/// `sonae sync status` telling what loaded.
+#[test]
+fn import_feed_files_and_report_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("sonae.db").display());
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sonae-feeds/tests/fixtures");
+    let path = |p: &str| fx.join(p).display().to_string();
+    let kev = path("kev/known_exploited_vulnerabilities-first23.json");
+    let o = sonae(d, &db, &["import", "kev", &kev], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("23 records (23 new"), "{}", text(&o));
+    let o = sonae(d, &db, &["import", "kev", &kev], None);
+    assert!(
+        text(&o).contains("23 unchanged"),
+        "re-import changes nothing: {}",
+        text(&o)
+    );
+    let o = sonae(
+        d,
+        &db,
+        &[
+            "import",
+            "jvn",
+            &path("jvn/jvndb_detail_2022.rdf"),
+            &path("jvn/getVulnDetailInfo_hnd_JVNDB-2018-009328.xml"),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = sonae(
+        d,
+        &db,
+        &[
+            "import",
+            "osv",
+            &path("osv/GO-2020-0001.json"),
+            &path("osv/PYSEC-2023-1.json"),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = sonae(
+        d,
+        &db,
+        &[
+            "import",
+            "epss",
+            &path("epss/epss_scores-2023-03-07.csv.gz"),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // A file of the wrong kind is named, and the feed keeps its last good data.
+    let o = sonae(d, &db, &["import", "jvn", &kev], None);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("known_exploited_vulnerabilities-first23.json"),
+        "{}",
+        text(&o)
+    );
+    let o = sonae(d, &db, &["import", "cisa", &kev], None);
+    assert!(!o.status.success() && text(&o).contains("unknown feed"));
+    let o = sonae(d, &db, &["sync", "status"], None);
+    let status = text(&o);
+    let line = |feed: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(feed))
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(line("kev").contains(" 23 "), "{status}");
+    assert!(line("osv").contains(" 2 "), "{status}");
+    assert!(
+        line("jvn").contains("not a JVN XML file"),
+        "the last error is shown: {status}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        // JVNDB-2022-000001 names CVE-2021-20877: one vulnerability, found by either id.
+        let v = s.vuln_get("JVNDB-2022-000001").await.unwrap();
+        assert_eq!(v.row.summary.id, "CVE-2021-20877");
+        assert!(v
+            .row
+            .summary
+            .title_ja
+            .as_deref()
+            .unwrap_or("")
+            .contains("キヤノン"));
+        // A JVN-only entry keeps its JVNDB id.
+        assert!(
+            s.vuln_get("JVNDB-2018-009328")
+                .await
+                .unwrap()
+                .row
+                .summary
+                .feeds
+                == "jvn"
+        );
+        let kev = s.vuln_get("CVE-2025-48384").await.unwrap();
+        assert!(kev.row.summary.kev);
+        assert_eq!(kev.row.summary.kev_due_date.as_deref(), Some("2025-09-15"));
+        s.close().await;
+    });
+}
