@@ -81,10 +81,13 @@ pub struct Cvss {
     /// "2.0", "3.0", "3.1" or "4.0".
     pub version: String,
     pub base_score: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vector: Option<String>,
     /// LOW, MEDIUM, HIGH, CRITICAL (as the source spells it, upper-cased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// Who scored it (nvd@nist.gov, a CNA, JVN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// NVD "Primary" (the NVD's own) versus "Secondary" (a CNA's).
     pub primary: bool,
@@ -102,10 +105,15 @@ pub struct CpeMatch {
     pub vulnerable: bool,
     /// CPE 2.3 formatted string, escapes kept as the feed wrote them.
     pub criteria: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_criteria_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_start_including: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_start_excluding: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_end_including: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_end_excluding: Option<String>,
 }
 
@@ -113,6 +121,7 @@ pub struct CpeMatch {
 pub struct ConfigNode {
     pub operator: Operator,
     pub negate: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cpe_match: Vec<CpeMatch>,
 }
 
@@ -121,15 +130,19 @@ pub struct ConfigNode {
 /// with `children` become one configuration whose nodes are the children.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Configuration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<Operator>,
     pub negate: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<ConfigNode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reference {
     pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }
 
@@ -139,7 +152,9 @@ pub struct Reference {
 pub struct AffectedProduct {
     pub vendor: String,
     pub product: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpe: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
 }
 
@@ -155,7 +170,9 @@ pub enum OsvEvent {
 pub struct OsvRange {
     /// SEMVER, ECOSYSTEM or GIT.
     pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<OsvEvent>,
 }
 
@@ -163,8 +180,11 @@ pub struct OsvRange {
 pub struct OsvAffected {
     pub ecosystem: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<OsvRange>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
 }
 
@@ -177,11 +197,16 @@ pub struct KevEntry {
     /// YYYY-MM-DD
     pub date_added: String,
     /// YYYY-MM-DD
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_description: Option<String>,
     pub known_ransomware: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cwes: Vec<String>,
 }
 
@@ -191,8 +216,10 @@ pub struct EpssScore {
     pub cve: CveId,
     /// Probability of exploitation in the next 30 days, 0..1.
     pub epss: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentile: Option<f64>,
     /// YYYY-MM-DD the score is for, when the file says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 }
 
@@ -204,24 +231,38 @@ pub struct SourceRecord {
     pub id: String,
     /// CVE ids this record is about (its own id for NVD/KEV; JVN's and
     /// OSV's references and aliases).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cves: Vec<CveId>,
     /// Other ids (JVNDB ids, GHSA ids, JVN#… advisories).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// "en" or "ja".
     pub lang: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// RFC 3339 UTC ("2024-03-21T02:12:53Z").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified: Option<String>,
     /// NVD vulnStatus (Analyzed, Rejected, …) or withdrawn for OSV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cvss: Vec<Cvss>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cwes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub configurations: Vec<Configuration>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub affected: Vec<AffectedProduct>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub osv_affected: Vec<OsvAffected>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kev: Option<KevEntry>,
 }
 
@@ -359,8 +400,8 @@ pub struct VulnSummary {
 /// Japanese texts from JVN; the score from NVD, else JVN, else OSV; the
 /// known-exploited flag from KEV; the earliest publication and the latest
 /// modification.
-pub fn merge(id: &str, sources: &[SourceRecord]) -> VulnSummary {
-    let by = |feed: Feed| sources.iter().filter(move |s| s.feed == feed);
+pub fn merge(id: &str, sources: &[&SourceRecord]) -> VulnSummary {
+    let by = |feed: Feed| sources.iter().copied().filter(move |s| s.feed == feed);
     let first_text = |order: &[Feed], pick: fn(&SourceRecord) -> Option<&String>| {
         order
             .iter()
@@ -503,7 +544,7 @@ mod merge_tests {
             notes: None,
             cwes: vec![],
         });
-        let s = merge("CVE-2021-44228", &[jvn, kev, nvd]);
+        let s = merge("CVE-2021-44228", &[&jvn, &kev, &nvd]);
         assert_eq!(s.cvss_score, Some(10.0), "NVD's score wins over JVN's");
         assert_eq!(
             s.title_ja.as_deref(),

@@ -181,27 +181,30 @@ impl Store {
         current: &SourceRecord,
         now: i64,
     ) -> Result<()> {
-        let texts: Vec<String> =
-            sqlx::query_scalar("SELECT data FROM vuln_sources WHERE vuln_id = $1")
-                .bind(vid.to_owned())
-                .fetch_all(&mut **tx)
-                .await?;
-        let sources: Vec<SourceRecord> = if texts.len() == 1 {
-            vec![current.clone()]
-        } else {
-            texts
-                .iter()
-                .filter_map(|t| serde_json::from_str(t).ok())
-                .collect()
-        };
+        // Only the other sources are read back: the current one is in hand.
+        let others: Vec<String> = sqlx::query_scalar(
+            "SELECT data FROM vuln_sources WHERE vuln_id = $1 AND NOT (feed = $2 AND source_id = $3)",
+        )
+        .bind(vid.to_owned())
+        .bind(current.feed.as_str().to_owned())
+        .bind(current.id.clone())
+        .fetch_all(&mut **tx)
+        .await?;
+        let others: Vec<SourceRecord> = others
+            .iter()
+            .filter_map(|t| serde_json::from_str(t).ok())
+            .collect();
+        let mut sources: Vec<&SourceRecord> = others.iter().collect();
+        sources.push(current);
         let s = merge(vid, &sources);
-        sqlx::query("DELETE FROM vulnerabilities WHERE id = $1")
-            .bind(vid.to_owned())
-            .execute(&mut **tx)
-            .await?;
         sqlx::query(
             "INSERT INTO vulnerabilities (id, title, title_ja, description, description_ja, cvss_score, cvss_version, cvss_vector, severity, kev, kev_date_added, kev_due_date, published, modified, products, feeds, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_ja = excluded.title_ja, description = excluded.description, \
+             description_ja = excluded.description_ja, cvss_score = excluded.cvss_score, cvss_version = excluded.cvss_version, \
+             cvss_vector = excluded.cvss_vector, severity = excluded.severity, kev = excluded.kev, kev_date_added = excluded.kev_date_added, \
+             kev_due_date = excluded.kev_due_date, published = excluded.published, modified = excluded.modified, products = excluded.products, \
+             feeds = excluded.feeds, updated_at = excluded.updated_at",
         )
         .bind(s.id)
         .bind(s.title)

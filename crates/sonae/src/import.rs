@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio::sync::mpsc;
 
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 1000;
 /// Skipped records kept for the report and the status page.
 const MAX_SKIPS_KEPT: usize = 1000;
 
