@@ -115,16 +115,21 @@ impl Store {
             let h = hash(&data);
             let feed = rec.feed.as_str();
             for vid in rec.vulnerability_ids() {
-                let existing: Option<String> = sqlx::query_scalar(
-                    "SELECT data_hash FROM vuln_sources WHERE vuln_id = $1 AND feed = $2 AND source_id = $3",
+                let existing = sqlx::query(
+                    "SELECT data_hash, modified FROM vuln_sources WHERE vuln_id = $1 AND feed = $2 AND source_id = $3",
                 )
                 .bind(vid.clone())
                 .bind(feed.to_owned())
                 .bind(rec.id.clone())
                 .fetch_optional(&mut *w.tx)
-                .await?;
-                match existing {
-                    Some(old) if old == h => {
+                .await?
+                .map(|r| -> Result<(String, Option<String>)> { Ok((r.try_get("data_hash")?, r.try_get("modified")?)) })
+                .transpose()?;
+                // Older data never replaces newer: a stale mirror or an old
+                // yearly file loaded after a sync leaves the record as it is.
+                let older = matches!((&existing, &rec.modified), (Some((_, Some(stored))), Some(incoming)) if incoming < stored);
+                match existing.map(|(h, _)| h) {
+                    Some(old) if old == h || older => {
                         stats.unchanged += 1;
                         continue;
                     }
@@ -558,4 +563,62 @@ enum Bind {
     Text(String),
     Real(f64),
     Int(i64),
+}
+
+impl Store {
+    /// The saved progress of a feed's sync (JSON owned by the sync code).
+    pub async fn feed_checkpoint(&self, feed: Feed) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(
+            "SELECT checkpoint FROM feed_state WHERE feed = $1",
+        )
+        .bind(feed.as_str().to_owned())
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
+    }
+
+    /// Save a feed's progress; called after each stored page, so a sync
+    /// killed at any point resumes from the last stored page.
+    pub async fn save_feed_checkpoint(&self, feed: Feed, checkpoint: Option<&str>) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        self.ensure_feed_row(&mut w.tx, feed).await?;
+        sqlx::query("UPDATE feed_state SET checkpoint = $1 WHERE feed = $2")
+            .bind(checkpoint.map(str::to_owned))
+            .bind(feed.as_str().to_owned())
+            .execute(&mut *w.tx)
+            .await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Take (or renew) the right to sync a feed until `until_ms`. Only one
+    /// holder at a time across every node sharing the database; a lease
+    /// that ran out may be taken over.
+    pub async fn try_lock_feed(&self, feed: Feed, owner: &str, until_ms: i64) -> Result<bool> {
+        let now = self.clock.now_ms();
+        let mut w = self.begin_write().await?;
+        self.ensure_feed_row(&mut w.tx, feed).await?;
+        let done = sqlx::query(
+            "UPDATE feed_state SET lock_owner = $1, lock_until = $2 WHERE feed = $3 \
+             AND (lock_owner IS NULL OR lock_until IS NULL OR lock_until < $4 OR lock_owner = $1)",
+        )
+        .bind(owner.to_owned())
+        .bind(until_ms)
+        .bind(feed.as_str().to_owned())
+        .bind(now)
+        .execute(&mut *w.tx)
+        .await?;
+        w.tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn unlock_feed(&self, feed: Feed, owner: &str) -> Result<()> {
+        let _w = self.begin_write().await?;
+        sqlx::query("UPDATE feed_state SET lock_owner = NULL, lock_until = NULL WHERE feed = $1 AND lock_owner = $2")
+            .bind(feed.as_str().to_owned())
+            .bind(owner.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }
