@@ -1,0 +1,440 @@
+//! Syncs against a local HTTP server replaying recorded feed answers, with
+//! the faults real feeds show: 5xx, rate-limit answers, truncated bodies,
+//! slow answers; a run killed midway resumes without loss or duplicates.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use sonae_domain::vuln::Feed;
+use sonae_domain::SystemClock;
+use sonae_store::Store;
+use sonae_sync::{SyncConfig, Syncer};
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone)]
+enum Fault {
+    Status(u16, Option<u64>),
+    Truncate,
+    Slow(Duration),
+}
+
+#[derive(Default)]
+struct Replay {
+    /// Answers by "path?query-key", served in order; the last stays.
+    bodies: HashMap<String, Vec<u8>>,
+    faults: HashMap<String, VecDeque<Fault>>,
+    log: Vec<String>,
+}
+
+type Shared = Arc<Mutex<Replay>>;
+
+fn key(path: &str, query: &str) -> String {
+    // Pages are told apart by their position parameter only.
+    let pos = query
+        .split('&')
+        .find(|p| {
+            p.starts_with("startIndex=")
+                || p.starts_with("startItem=")
+                || p.starts_with("method=getVulnDetailInfo")
+        })
+        .unwrap_or("");
+    format!("{path}?{pos}")
+}
+
+async fn serve(State(st): State<Shared>, uri: axum::http::Uri, RawQuery(q): RawQuery) -> Response {
+    let q = q.unwrap_or_default();
+    let k = key(uri.path(), &q);
+    let (fault, body) = {
+        let mut r = st.lock().unwrap();
+        r.log.push(format!("{}?{}", uri.path(), q));
+        let fault = r.faults.get_mut(&k).and_then(|f| f.pop_front());
+        (fault, r.bodies.get(&k).cloned())
+    };
+    match fault {
+        Some(Fault::Status(code, retry_after)) => {
+            let mut resp = (StatusCode::from_u16(code).unwrap(), "unavailable").into_response();
+            if let Some(s) = retry_after {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, s.to_string().parse().unwrap());
+            }
+            return resp;
+        }
+        Some(Fault::Truncate) => {
+            let b = body.unwrap_or_default();
+            return b[..b.len() / 2].to_vec().into_response();
+        }
+        Some(Fault::Slow(d)) => tokio::time::sleep(d).await,
+        None => {}
+    }
+    match body {
+        Some(b) => b.into_response(),
+        None => (StatusCode::NOT_FOUND, "no such recording").into_response(),
+    }
+}
+
+async fn start(replay: Shared) -> String {
+    let app = Router::new().fallback(get(serve)).with_state(replay);
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn fixture(p: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../sonae-feeds/tests/fixtures")
+        .join(p)
+}
+
+/// The recorded NVD API page (38 CVEs) split into pages of 15, with the
+/// envelope numbers NVD would send.
+fn nvd_pages(size: usize) -> Vec<Vec<u8>> {
+    let text = std::fs::read_to_string(fixture("nvd/api2-page-vunnel.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let vulns = doc["vulnerabilities"].as_array().unwrap().clone();
+    vulns
+        .chunks(size)
+        .enumerate()
+        .map(|(i, chunk)| {
+            serde_json::to_vec(&serde_json::json!({
+                "resultsPerPage": chunk.len(), "startIndex": i * size, "totalResults": vulns.len(),
+                "format": "NVD_CVE", "version": "2.0", "timestamp": "2024-04-07T00:00:00.000",
+                "vulnerabilities": chunk,
+            }))
+            .unwrap()
+        })
+        .collect()
+}
+
+struct Env {
+    store: Store,
+    base: String,
+    replay: Shared,
+    _dir: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("SONAE_TEST_POSTGRES_URL") {
+        Ok(admin) => {
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let name = format!(
+                "sonae_sync_{}_{}",
+                std::process::id(),
+                N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            );
+            let a = Store::connect(&admin, Arc::new(SystemClock)).await.unwrap();
+            a.execute_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            a.close().await;
+            let mut u = url::Url::parse(&admin).unwrap();
+            u.set_path(&name);
+            u.to_string()
+        }
+        Err(_) => format!("sqlite://{}", dir.path().join("s.db").display()),
+    };
+    let store = Store::open(&url, Arc::new(SystemClock)).await.unwrap();
+    let replay: Shared = Arc::default();
+    let base = start(replay.clone()).await;
+    Env {
+        store,
+        base,
+        replay,
+        _dir: dir,
+    }
+}
+
+fn syncer(e: &Env, node: &str) -> Syncer {
+    let cfg = SyncConfig {
+        nvd_url: format!("{}/nvd", e.base),
+        jvn_url: format!("{}/myjvn", e.base),
+        kev_url: format!("{}/kev.json", e.base),
+        epss_url: format!("{}/epss.csv.gz", e.base),
+        osv_url: format!("{}/osv", e.base),
+        osv_ecosystems: vec!["Go".into(), "PyPI".into()],
+        retries: 3,
+        backoff_ms: 5,
+        timeout_s: 1,
+        nvd_spacing_ms: 0,
+        nvd_spacing_with_key_ms: 0,
+        jvn_spacing_ms: 0,
+        nvd_page_size: 15,
+        ..SyncConfig::default()
+    };
+    Syncer {
+        store: e.store.clone(),
+        config: cfg,
+        clock: Arc::new(SystemClock),
+        node: node.into(),
+    }
+}
+
+fn put(e: &Env, k: &str, body: Vec<u8>) {
+    e.replay.lock().unwrap().bodies.insert(k.into(), body);
+}
+fn fault(e: &Env, k: &str, f: Fault) {
+    e.replay
+        .lock()
+        .unwrap()
+        .faults
+        .entry(k.into())
+        .or_default()
+        .push_back(f);
+}
+fn log(e: &Env) -> Vec<String> {
+    std::mem::take(&mut e.replay.lock().unwrap().log)
+}
+
+#[tokio::test]
+async fn nvd_full_sync_rides_out_faults_then_syncs_incrementally() {
+    let e = env().await;
+    for (i, p) in nvd_pages(15).into_iter().enumerate() {
+        put(&e, &format!("/nvd?startIndex={}", i * 15), p);
+    }
+    fault(&e, "/nvd?startIndex=0", Fault::Status(503, None));
+    fault(&e, "/nvd?startIndex=15", Fault::Truncate);
+    fault(&e, "/nvd?startIndex=30", Fault::Status(429, Some(0)));
+    fault(&e, "/nvd?startIndex=30", Fault::Status(403, None));
+    let s = syncer(&e, "a");
+    let r = s.sync(Feed::Nvd).await.unwrap();
+    assert_eq!(r.records, 38);
+    assert_eq!(r.requests, 3, "three pages, retries not counted as pages");
+    assert_eq!(e.store.vuln_count().await.unwrap(), 38);
+    let requests = log(&e);
+    assert_eq!(requests.len(), 3 + 4, "one retry per fault: {requests:?}");
+    assert!(
+        requests.iter().all(|q| !q.contains("lastModStartDate")),
+        "the first run is a full load"
+    );
+    let st = e.store.feed_states().await.unwrap();
+    let nvd = st.iter().find(|f| f.feed == "nvd").unwrap();
+    assert!(nvd.last_error.is_none() && nvd.last_success_ms.is_some());
+    assert_eq!(nvd.records, 38);
+    // The next run asks only for what changed since.
+    let r = s.sync(Feed::Nvd).await.unwrap();
+    assert_eq!(r.records, 38, "the replay serves the same pages");
+    let requests = log(&e);
+    assert!(
+        requests[0].contains("lastModStartDate=") && requests[0].contains("lastModEndDate="),
+        "{requests:?}"
+    );
+    assert_eq!(e.store.vuln_count().await.unwrap(), 38, "no duplicates");
+}
+
+#[tokio::test]
+async fn nvd_sync_killed_midway_resumes_without_loss_or_duplicates() {
+    let e = env().await;
+    let pages = nvd_pages(15);
+    put(&e, "/nvd?startIndex=0", pages[0].clone());
+    // Page two keeps failing: the run gives up after its retries.
+    for _ in 0..4 {
+        fault(&e, "/nvd?startIndex=15", Fault::Status(500, None));
+    }
+    put(&e, "/nvd?startIndex=15", pages[1].clone());
+    put(&e, "/nvd?startIndex=30", pages[2].clone());
+    let s = syncer(&e, "a");
+    let err = s.sync(Feed::Nvd).await.unwrap_err();
+    assert!(err.to_string().contains("HTTP 500"), "{err}");
+    assert_eq!(
+        e.store.vuln_count().await.unwrap(),
+        15,
+        "the stored page stays"
+    );
+    let st = e.store.feed_states().await.unwrap();
+    assert!(st
+        .iter()
+        .find(|f| f.feed == "nvd")
+        .unwrap()
+        .last_error
+        .as_deref()
+        .unwrap_or("")
+        .contains("500"));
+    log(&e);
+    let r = s.sync(Feed::Nvd).await.unwrap();
+    assert!(r.resumed);
+    let requests = log(&e);
+    assert!(
+        requests
+            .iter()
+            .all(|q| !q.contains("startIndex=0&") && !q.ends_with("startIndex=0")),
+        "resumes at page two: {requests:?}"
+    );
+    assert_eq!(e.store.vuln_count().await.unwrap(), 38);
+    assert_eq!(r.records, 23);
+}
+
+#[tokio::test]
+async fn a_slow_answer_times_out_and_is_retried() {
+    let e = env().await;
+    let pages = nvd_pages(50);
+    put(&e, "/nvd?startIndex=0", pages[0].clone());
+    fault(
+        &e,
+        "/nvd?startIndex=0",
+        Fault::Slow(Duration::from_millis(1500)),
+    );
+    let r = syncer(&e, "a").sync(Feed::Nvd).await.unwrap();
+    assert_eq!(r.records, 38);
+    assert_eq!(log(&e).len(), 2);
+}
+
+#[tokio::test]
+async fn kev_epss_and_osv_sync_from_recorded_files() {
+    let e = env().await;
+    put(
+        &e,
+        "/kev.json?",
+        std::fs::read(fixture("kev/known_exploited_vulnerabilities-first23.json")).unwrap(),
+    );
+    put(
+        &e,
+        "/epss.csv.gz?",
+        std::fs::read(fixture("epss/epss_scores-2023-03-07.csv.gz")).unwrap(),
+    );
+    fault(&e, "/epss.csv.gz?", Fault::Truncate);
+    // An OSV ecosystem archive, made from recorded records.
+    let zip_of = |files: &[&str]| {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            for f in files {
+                z.start_file(*f, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                std::io::Write::write_all(
+                    &mut z,
+                    &std::fs::read(fixture(&format!("osv/{f}"))).unwrap(),
+                )
+                .unwrap();
+            }
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    };
+    put(&e, "/osv/Go/all.zip?", zip_of(&["GO-2020-0001.json"]));
+    put(&e, "/osv/PyPI/all.zip?", zip_of(&["PYSEC-2023-1.json"]));
+    let s = syncer(&e, "a");
+    assert_eq!(s.sync(Feed::Kev).await.unwrap().records, 23);
+    let epss = s.sync(Feed::Epss).await.unwrap();
+    assert!(epss.records > 0);
+    assert_eq!(s.sync(Feed::Osv).await.unwrap().records, 2);
+    let v = e.store.vuln_get("GO-2020-0001").await.unwrap();
+    assert_eq!(
+        v.row.summary.id, "CVE-2020-36567",
+        "OSV joins the CVE it aliases"
+    );
+    assert!(
+        e.store
+            .vuln_get("CVE-2025-48384")
+            .await
+            .unwrap()
+            .row
+            .summary
+            .kev
+    );
+}
+
+#[tokio::test]
+async fn osv_resumes_after_the_ecosystems_it_finished() {
+    let e = env().await;
+    let go = {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file(
+            "GO-2020-0001.json",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(
+            &mut z,
+            &std::fs::read(fixture("osv/GO-2020-0001.json")).unwrap(),
+        )
+        .unwrap();
+        z.finish().unwrap();
+        buf.into_inner()
+    };
+    put(&e, "/osv/Go/all.zip?", go);
+    // PyPI is missing: the run fails after Go is stored.
+    let s = syncer(&e, "a");
+    assert!(s.sync(Feed::Osv).await.is_err());
+    log(&e);
+    put(&e, "/osv/PyPI/all.zip?", {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file(
+            "PYSEC-2023-1.json",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(
+            &mut z,
+            &std::fs::read(fixture("osv/PYSEC-2023-1.json")).unwrap(),
+        )
+        .unwrap();
+        z.finish().unwrap();
+        buf.into_inner()
+    });
+    let r = s.sync(Feed::Osv).await.unwrap();
+    assert!(r.resumed);
+    assert_eq!(
+        log(&e),
+        vec!["/osv/PyPI/all.zip?".to_owned()],
+        "Go is not fetched again"
+    );
+}
+
+#[tokio::test]
+async fn jvn_sync_reads_overview_then_details() {
+    let e = env().await;
+    let overview = std::fs::read_to_string(fixture("jvn/getVulnOverviewList_hnd.xml"))
+        .unwrap()
+        .replace("totalRes=\"6\"", "totalRes=\"2\"");
+    put(&e, "/myjvn?startItem=1", overview.into_bytes());
+    put(
+        &e,
+        "/myjvn?method=getVulnDetailInfo",
+        std::fs::read(fixture("jvn/dataFeed_jvndb_detail_hnd.xml")).unwrap(),
+    );
+    fault(&e, "/myjvn?startItem=1", Fault::Status(502, None));
+    let r = syncer(&e, "a").sync(Feed::Jvn).await.unwrap();
+    assert_eq!(r.records, 2);
+    let requests = log(&e);
+    assert!(requests
+        .iter()
+        .any(|q| q.contains("method=getVulnOverviewList")));
+    assert!(requests
+        .iter()
+        .any(|q| q.contains("method=getVulnDetailInfo") && q.contains("vulnId=JVNDB-")));
+    let st = e.store.feed_states().await.unwrap();
+    assert_eq!(st.iter().find(|f| f.feed == "jvn").unwrap().records, 2);
+}
+
+#[tokio::test]
+async fn only_one_node_syncs_a_feed_at_a_time() {
+    let e = env().await;
+    put(
+        &e,
+        "/kev.json?",
+        std::fs::read(fixture("kev/known_exploited_vulnerabilities-first23.json")).unwrap(),
+    );
+    let far = sonae_domain::Clock::now_ms(&SystemClock) + 60_000;
+    assert!(e
+        .store
+        .try_lock_feed(Feed::Kev, "node-a", far)
+        .await
+        .unwrap());
+    let r = syncer(&e, "node-b").sync(Feed::Kev).await.unwrap();
+    assert!(r.busy, "node b waits while node a holds the lease");
+    assert!(log(&e).is_empty());
+    e.store.unlock_feed(Feed::Kev, "node-a").await.unwrap();
+    assert_eq!(
+        syncer(&e, "node-b").sync(Feed::Kev).await.unwrap().records,
+        23
+    );
+}
