@@ -21,7 +21,7 @@ use sonae_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
     /// NVD CVE API 2.0 endpoint.
@@ -78,6 +78,24 @@ impl Default for SyncConfig {
             nvd_page_size: 2000,
             jvn_page_size: 50,
         }
+    }
+}
+
+impl std::fmt::Debug for SyncConfig {
+    // The NVD API key never reaches logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("nvd_url", &self.nvd_url)
+            .field(
+                "nvd_api_key",
+                &self.nvd_api_key.as_ref().map(|_| "<hidden>"),
+            )
+            .field("jvn_url", &self.jvn_url)
+            .field("kev_url", &self.kev_url)
+            .field("epss_url", &self.epss_url)
+            .field("osv_url", &self.osv_url)
+            .field("osv_ecosystems", &self.osv_ecosystems)
+            .finish_non_exhaustive()
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Config {
     pub log_format: String,
     /// Hours after which a feed's last successful load counts as stale.
     pub feed_stale_hours: i64,
+    /// Feed URLs, API key, intervals (the `[sync]` table; SONAE_SYNC_* in the environment).
+    pub sync: sonae_sync::SyncConfig,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             max_upload_mib: 10,
             log_format: "text".into(),
             feed_stale_hours: 48,
+            sync: sonae_sync::SyncConfig::default(),
         }
     }
 }
@@ -85,6 +88,8 @@ pub fn load(
         fig = fig.merge(Toml::file(f));
     }
     fig = fig.merge(Env::prefixed("SONAE_").only(ENV_KEYS));
+    // SONAE_SYNC_NVD_API_KEY and friends set keys of the [sync] table.
+    fig = fig.merge(Env::prefixed("SONAE_SYNC_").map(|k| format!("sync.{k}").into()));
     for (k, v) in overrides {
         fig = fig.merge((*k, v.clone()));
     }
@@ -146,6 +151,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.listen, "127.0.0.1:9001");
+    }
+
+    #[test]
+    fn sync_table_from_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sonae.toml");
+        std::fs::write(
+            &file,
+            "[sync]\nnvd_interval_min = 120\nnvd_url = \"http://mirror.example/nvd\"\n",
+        )
+        .unwrap();
+        let c = load(Config::default(), Some(&file), &[]).unwrap();
+        assert_eq!(c.sync.nvd_interval_min, 120);
+        assert_eq!(c.sync.nvd_url, "http://mirror.example/nvd");
+        assert_eq!(c.sync.kev_interval_min, 0, "unset keys keep their defaults");
+        std::fs::write(&file, "[sync]\nnvd_intervall = 1\n").unwrap();
+        assert!(
+            load(Config::default(), Some(&file), &[]).is_err(),
+            "typos in [sync] are refused"
+        );
     }
 
     #[test]

@@ -118,6 +118,12 @@ enum UserCommand {
 enum SyncCommand {
     /// Per feed: last success, age of the data, record counts, last error.
     Status,
+    /// Sync feeds now (nvd, jvn, kev, epss, osv, or all): a full load the
+    /// first time, then what changed; an interrupted run resumes.
+    Run {
+        #[arg(default_value = "all")]
+        feed: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -198,6 +204,9 @@ async fn main() -> Result<()> {
             let store = open(&cfg).await?;
             sync_status(&store).await
         }
+        Command::Sync {
+            command: SyncCommand::Run { feed },
+        } => sync_run(&cfg, feed).await,
         Command::Bench { feed, files } => bench::run(parse_feed(feed)?, files).await,
     }
 }
@@ -245,6 +254,58 @@ async fn sync_status(store: &Store) -> Result<()> {
     Ok(())
 }
 
+async fn sync_run(cfg: &Config, feed: &str) -> Result<()> {
+    let feeds = if feed == "all" {
+        sonae_domain::vuln::Feed::ALL.to_vec()
+    } else {
+        vec![parse_feed(feed)?]
+    };
+    let store = open(cfg).await?;
+    let syncer = syncer(cfg, store);
+    let mut failed = 0;
+    for f in feeds {
+        match syncer.sync(f).await {
+            Ok(r) if r.busy => {
+                println!("{}: another node is syncing this feed; skipped", f.as_str())
+            }
+            Ok(r) => println!(
+                "{}: {} records, {} skipped, {} requests{}",
+                f.as_str(),
+                r.records,
+                r.skipped,
+                r.requests,
+                if r.resumed { " (resumed)" } else { "" }
+            ),
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "{}: {e} (the last good data stays; run again to resume)",
+                    f.as_str()
+                );
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} feed(s) failed");
+    }
+    Ok(())
+}
+
+fn syncer(cfg: &Config, store: Store) -> sonae_sync::Syncer {
+    sonae_sync::Syncer {
+        store,
+        config: cfg.sync.clone(),
+        clock: Arc::new(SystemClock),
+        node: format!("{}-{}", hostname(), std::process::id()),
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "sonae".into())
+}
+
 async fn open(cfg: &Config) -> Result<Store> {
     if let Some(path) = sqlite_path(&cfg.database_url) {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -289,6 +350,8 @@ async fn serve(
         }),
     };
     let app = sonae_web::router(state);
+    // Scheduled feed syncs (intervals in the [sync] table; none by default).
+    let schedules = sonae_sync::spawn_scheduler(Arc::new(syncer(&cfg, store.clone())));
     tracing::info!(%addr, "listening");
     if let Some(tx) = ready {
         let _ = tx.send(addr);
@@ -299,6 +362,9 @@ async fn serve(
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    for s in schedules {
+        s.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -328,3 +328,56 @@ fn import_feed_files_and_report_status() {
         s.close().await;
     });
 }
+
+/// `sonae sync run` with the feed URL from the environment, against a local
+/// server: the configuration reaches the sync, and the status shows it.
+#[test]
+fn sync_run_uses_the_configured_url() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let kev = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../sonae-feeds/tests/fixtures/kev/known_exploited_vulnerabilities-first23.json"),
+    )
+    .unwrap();
+    let base = rt.block_on(async move {
+        let app = axum::Router::new().route(
+            "/kev.json",
+            axum::routing::get(move || async move { kev.clone() }),
+        );
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+        format!("http://{addr}")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_owned();
+    let db = format!("sqlite://{}", d.join("sonae.db").display());
+    let out = rt.block_on(async move {
+        tokio::task::spawn_blocking(move || {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_sonae"));
+            cmd.current_dir(&d)
+                .env("SONAE_DATABASE_URL", &db)
+                .env("SONAE_SYNC_KEV_URL", format!("{base}/kev.json"))
+                .args(["sync", "run", "kev"]);
+            let run = cmd.output().unwrap();
+            let status = Command::new(env!("CARGO_BIN_EXE_sonae"))
+                .current_dir(&d)
+                .env("SONAE_DATABASE_URL", &db)
+                .args(["sync", "status"])
+                .output()
+                .unwrap();
+            (run, status)
+        })
+        .await
+        .unwrap()
+    });
+    assert!(out.0.status.success(), "{}", text(&out.0));
+    assert!(text(&out.0).contains("kev: 23 records"), "{}", text(&out.0));
+    let status = text(&out.1);
+    assert!(
+        status
+            .lines()
+            .any(|l| l.starts_with("kev") && l.contains(" 23 ")),
+        "{status}"
+    );
+}
