@@ -4,12 +4,13 @@
 //! Re-importing the same data is idempotent and cheap: a source record whose
 //! content hash is unchanged is not rewritten.
 
-use crate::db::Store;
+use crate::db::{Backend, Store};
 use crate::{Page, Result, StoreError};
 use sha2::{Digest, Sha256};
 use sonae_domain::vuln::{merge, EpssScore, Feed, Skipped, SourceRecord, VulnSummary};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ApplyStats {
@@ -105,132 +106,268 @@ fn hash(text: &str) -> String {
 
 impl Store {
     /// Store a batch of source records in one transaction and refresh the
-    /// merged summary of every vulnerability they touch.
+    /// merged summary of every vulnerability they touch. Work is done per
+    /// batch, not per record (a handful of multi-row statements), because
+    /// each statement is a round trip to the database.
     pub async fn apply_records(&self, records: &[SourceRecord]) -> Result<ApplyStats> {
         let mut stats = ApplyStats::default();
         let now = self.clock.now_ms();
+        // The last copy of a record in the batch wins.
+        let mut batch: Vec<&SourceRecord> = Vec::new();
+        let mut seen = HashSet::new();
+        for r in records.iter().rev() {
+            if seen.insert((r.feed, r.id.as_str())) {
+                batch.push(r);
+            }
+        }
+        batch.reverse();
         let mut w = self.begin_write().await?;
-        for rec in records {
-            let data = serde_json::to_string(rec).map_err(|e| StoreError::Other(e.to_string()))?;
+        // 1. What is stored already.
+        let mut existing: HashMap<(String, String), (String, Option<String>)> = HashMap::new();
+        for chunk in batch.chunks(500) {
+            let mut q = Multi::new(self.backend, "SELECT feed, source_id, data_hash, modified FROM vuln_sources WHERE (feed, source_id) IN (");
+            for (i, r) in chunk.iter().enumerate() {
+                q.sql.push_str(if i == 0 { "(" } else { ", (" });
+                q.text(r.feed.as_str());
+                q.sql.push_str(", ");
+                q.text(&r.id);
+                q.sql.push(')');
+            }
+            q.sql.push(')');
+            for row in q.query().fetch_all(&mut *w.tx).await? {
+                existing.insert(
+                    (row.try_get("feed")?, row.try_get("source_id")?),
+                    (row.try_get("data_hash")?, row.try_get("modified")?),
+                );
+            }
+        }
+        // 2. What changed: new, or different and not older than what is stored.
+        let mut changed: Vec<(&SourceRecord, String, String, bool)> = Vec::new();
+        for r in batch {
+            let data = serde_json::to_string(r).map_err(|e| StoreError::Other(e.to_string()))?;
             let h = hash(&data);
-            let feed = rec.feed.as_str();
-            for vid in rec.vulnerability_ids() {
-                let existing = sqlx::query(
-                    "SELECT data_hash, modified FROM vuln_sources WHERE vuln_id = $1 AND feed = $2 AND source_id = $3",
-                )
-                .bind(vid.clone())
-                .bind(feed.to_owned())
-                .bind(rec.id.clone())
-                .fetch_optional(&mut *w.tx)
-                .await?
-                .map(|r| -> Result<(String, Option<String>)> { Ok((r.try_get("data_hash")?, r.try_get("modified")?)) })
-                .transpose()?;
-                // Older data never replaces newer: a stale mirror or an old
-                // yearly file loaded after a sync leaves the record as it is.
-                let older = matches!((&existing, &rec.modified), (Some((_, Some(stored))), Some(incoming)) if incoming < stored);
-                match existing.map(|(h, _)| h) {
-                    Some(old) if old == h || older => {
+            match existing.get(&(r.feed.as_str().to_owned(), r.id.clone())) {
+                Some((old, stored)) => {
+                    // Older data never replaces newer: a stale mirror or an
+                    // old yearly file loaded after a sync leaves it as it is.
+                    let older = matches!((stored, &r.modified), (Some(st), Some(inc)) if inc < st);
+                    if *old == h || older {
                         stats.unchanged += 1;
-                        continue;
-                    }
-                    Some(_) => {
+                    } else {
                         stats.updated += 1;
-                        sqlx::query("UPDATE vuln_sources SET data = $1, data_hash = $2, modified = $3, synced_at = $4 WHERE vuln_id = $5 AND feed = $6 AND source_id = $7")
-                            .bind(data.clone())
-                            .bind(h.clone())
-                            .bind(rec.modified.clone())
-                            .bind(now)
-                            .bind(vid.clone())
-                            .bind(feed.to_owned())
-                            .bind(rec.id.clone())
-                            .execute(&mut *w.tx)
-                            .await?;
-                    }
-                    None => {
-                        stats.inserted += 1;
-                        sqlx::query("INSERT INTO vuln_sources (vuln_id, feed, source_id, modified, data_hash, data, synced_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                            .bind(vid.clone())
-                            .bind(feed.to_owned())
-                            .bind(rec.id.clone())
-                            .bind(rec.modified.clone())
-                            .bind(h.clone())
-                            .bind(data.clone())
-                            .bind(now)
-                            .execute(&mut *w.tx)
-                            .await?;
+                        changed.push((r, data, h, true));
                     }
                 }
-                // Aliases: the source's own id and its other ids lead here.
-                let mut aliases: Vec<String> = rec.aliases.clone();
-                if rec.id != vid {
-                    aliases.push(rec.id.clone());
+                None => {
+                    stats.inserted += 1;
+                    changed.push((r, data, h, false));
                 }
-                for a in aliases {
-                    sqlx::query("INSERT INTO vuln_aliases (alias, vuln_id) VALUES ($1, $2) ON CONFLICT (alias, vuln_id) DO NOTHING")
-                        .bind(a)
-                        .bind(vid.clone())
+            }
+        }
+        if changed.is_empty() {
+            w.tx.commit().await?;
+            return Ok(stats);
+        }
+        // 3. The records themselves.
+        for chunk in changed.chunks(200) {
+            let mut q = Multi::new(self.backend, "INSERT INTO vuln_sources (feed, source_id, modified, data_hash, data, synced_at) VALUES ");
+            for (i, (r, data, h, _)) in chunk.iter().enumerate() {
+                q.sql.push_str(if i == 0 { "(" } else { ", (" });
+                q.text(r.feed.as_str());
+                q.sql.push_str(", ");
+                q.text(&r.id);
+                q.sql.push_str(", ");
+                q.opt_text(r.modified.as_deref());
+                q.sql.push_str(", ");
+                q.text(h);
+                q.sql.push_str(", ");
+                q.text(data);
+                q.sql.push_str(", ");
+                q.int(now);
+                q.sql.push(')');
+            }
+            q.sql.push_str(
+                " ON CONFLICT (feed, source_id) DO UPDATE SET modified = excluded.modified, data_hash = excluded.data_hash, data = excluded.data, synced_at = excluded.synced_at",
+            );
+            q.query().execute(&mut *w.tx).await?;
+        }
+        // 4. Links and aliases; vulnerabilities a changed record no longer names lose it.
+        let mut touched: Vec<String> = Vec::new();
+        let mut links: Vec<(String, &'static str, &str)> = Vec::new();
+        let mut aliases: Vec<(&str, String)> = Vec::new();
+        for (r, _, _, was_stored) in &changed {
+            let ids = r.vulnerability_ids();
+            if *was_stored {
+                let before: Vec<String> = sqlx::query_scalar(
+                    "SELECT vuln_id FROM vuln_source_links WHERE feed = $1 AND source_id = $2",
+                )
+                .bind(r.feed.as_str())
+                .bind(r.id.as_str())
+                .fetch_all(&mut *w.tx)
+                .await?;
+                for gone in before.into_iter().filter(|v| !ids.contains(v)) {
+                    sqlx::query("DELETE FROM vuln_source_links WHERE vuln_id = $1 AND feed = $2 AND source_id = $3")
+                        .bind(gone.as_str())
+                        .bind(r.feed.as_str())
+                        .bind(r.id.as_str())
                         .execute(&mut *w.tx)
                         .await?;
+                    touched.push(gone);
                 }
-                self.refresh_summary(&mut w.tx, &vid, rec, now).await?;
             }
+            for vid in ids {
+                let own = (r.id != vid).then_some(r.id.as_str());
+                for a in r.aliases.iter().map(String::as_str).chain(own) {
+                    aliases.push((a, vid.clone()));
+                }
+                links.push((vid.clone(), r.feed.as_str(), r.id.as_str()));
+                touched.push(vid);
+            }
+        }
+        for chunk in links.chunks(500) {
+            let mut q = Multi::new(
+                self.backend,
+                "INSERT INTO vuln_source_links (vuln_id, feed, source_id) VALUES ",
+            );
+            for (i, (v, f, sid)) in chunk.iter().enumerate() {
+                q.sql.push_str(if i == 0 { "(" } else { ", (" });
+                q.text(v);
+                q.sql.push_str(", ");
+                q.text(f);
+                q.sql.push_str(", ");
+                q.text(sid);
+                q.sql.push(')');
+            }
+            q.sql
+                .push_str(" ON CONFLICT (vuln_id, feed, source_id) DO NOTHING");
+            q.query().execute(&mut *w.tx).await?;
+        }
+        aliases.sort();
+        aliases.dedup();
+        for chunk in aliases.chunks(500) {
+            let mut q = Multi::new(
+                self.backend,
+                "INSERT INTO vuln_aliases (alias, vuln_id) VALUES ",
+            );
+            for (i, (a, v)) in chunk.iter().enumerate() {
+                q.sql.push_str(if i == 0 { "(" } else { ", (" });
+                q.text(a);
+                q.sql.push_str(", ");
+                q.text(v);
+                q.sql.push(')');
+            }
+            q.sql.push_str(" ON CONFLICT (alias, vuln_id) DO NOTHING");
+            q.query().execute(&mut *w.tx).await?;
+        }
+        // 5. Summaries of every touched vulnerability, from all its sources:
+        // the records in hand, and the others read back once for the batch.
+        touched.sort();
+        touched.dedup();
+        let in_hand: HashMap<(&str, &str), &SourceRecord> = changed
+            .iter()
+            .map(|(r, _, _, _)| ((r.feed.as_str(), r.id.as_str()), *r))
+            .collect();
+        let mut stored: Vec<(String, SourceRecord)> = Vec::new();
+        let mut hand_links: Vec<(String, &SourceRecord)> = Vec::new();
+        for chunk in touched.chunks(500) {
+            let mut q = Multi::new(self.backend, "SELECT l.vuln_id, l.feed, l.source_id FROM vuln_source_links l WHERE l.vuln_id IN (");
+            for (i, v) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.sql.push_str(", ");
+                }
+                q.text(v);
+            }
+            q.sql.push(')');
+            let mut need: Vec<(String, String, String)> = Vec::new();
+            for row in q.query().fetch_all(&mut *w.tx).await? {
+                let (v, f, sid): (String, String, String) = (
+                    row.try_get("vuln_id")?,
+                    row.try_get("feed")?,
+                    row.try_get("source_id")?,
+                );
+                match in_hand.get(&(f.as_str(), sid.as_str())) {
+                    Some(r) => hand_links.push((v, r)),
+                    None => need.push((v, f, sid)),
+                }
+            }
+            for (v, f, sid) in need {
+                let text: Option<String> = sqlx::query_scalar(
+                    "SELECT data FROM vuln_sources WHERE feed = $1 AND source_id = $2",
+                )
+                .bind(f.as_str())
+                .bind(sid.as_str())
+                .fetch_optional(&mut *w.tx)
+                .await?;
+                if let Some(rec) = text.and_then(|t| serde_json::from_str::<SourceRecord>(&t).ok())
+                {
+                    stored.push((v, rec));
+                }
+            }
+        }
+        let mut by_vuln: HashMap<&str, Vec<&SourceRecord>> = HashMap::new();
+        for (v, r) in &hand_links {
+            by_vuln.entry(v.as_str()).or_default().push(*r);
+        }
+        for (v, r) in &stored {
+            by_vuln.entry(v.as_str()).or_default().push(r);
+        }
+        let summaries: Vec<VulnSummary> = touched
+            .iter()
+            .filter_map(|v| by_vuln.get(v.as_str()).map(|srcs| merge(v, srcs)))
+            .collect();
+        for gone in touched.iter().filter(|v| !by_vuln.contains_key(v.as_str())) {
+            sqlx::query("DELETE FROM vulnerabilities WHERE id = $1")
+                .bind(gone.as_str())
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        for chunk in summaries.chunks(100) {
+            let mut q = Multi::new(
+                self.backend,
+                "INSERT INTO vulnerabilities (id, title, title_ja, description, description_ja, cvss_score, cvss_version, cvss_vector, severity, kev, kev_date_added, kev_due_date, published, modified, products, feeds, updated_at) VALUES ",
+            );
+            for (i, s) in chunk.iter().enumerate() {
+                q.sql.push_str(if i == 0 { "(" } else { ", (" });
+                q.text(&s.id);
+                for t in [&s.title, &s.title_ja, &s.description, &s.description_ja] {
+                    q.sql.push_str(", ");
+                    q.opt_text(t.as_deref());
+                }
+                q.sql.push_str(", ");
+                q.real(s.cvss_score);
+                for t in [&s.cvss_version, &s.cvss_vector, &s.severity] {
+                    q.sql.push_str(", ");
+                    q.opt_text(t.as_deref());
+                }
+                q.sql.push_str(", ");
+                q.int(i64::from(s.kev));
+                for t in [&s.kev_date_added, &s.kev_due_date] {
+                    q.sql.push_str(", ");
+                    q.opt_text(t.as_deref());
+                }
+                q.sql.push_str(", ");
+                q.text(&s.published);
+                q.sql.push_str(", ");
+                q.opt_text(s.modified.as_deref());
+                q.sql.push_str(", ");
+                q.text(&s.products);
+                q.sql.push_str(", ");
+                q.text(&s.feeds);
+                q.sql.push_str(", ");
+                q.int(now);
+                q.sql.push(')');
+            }
+            q.sql.push_str(
+                " ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_ja = excluded.title_ja, description = excluded.description, \
+                 description_ja = excluded.description_ja, cvss_score = excluded.cvss_score, cvss_version = excluded.cvss_version, \
+                 cvss_vector = excluded.cvss_vector, severity = excluded.severity, kev = excluded.kev, kev_date_added = excluded.kev_date_added, \
+                 kev_due_date = excluded.kev_due_date, published = excluded.published, modified = excluded.modified, products = excluded.products, \
+                 feeds = excluded.feeds, updated_at = excluded.updated_at",
+            );
+            q.query().execute(&mut *w.tx).await?;
         }
         w.tx.commit().await?;
         Ok(stats)
-    }
-
-    async fn refresh_summary(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        vid: &str,
-        current: &SourceRecord,
-        now: i64,
-    ) -> Result<()> {
-        // Only the other sources are read back: the current one is in hand.
-        let others: Vec<String> = sqlx::query_scalar(
-            "SELECT data FROM vuln_sources WHERE vuln_id = $1 AND NOT (feed = $2 AND source_id = $3)",
-        )
-        .bind(vid.to_owned())
-        .bind(current.feed.as_str().to_owned())
-        .bind(current.id.clone())
-        .fetch_all(&mut **tx)
-        .await?;
-        let others: Vec<SourceRecord> = others
-            .iter()
-            .filter_map(|t| serde_json::from_str(t).ok())
-            .collect();
-        let mut sources: Vec<&SourceRecord> = others.iter().collect();
-        sources.push(current);
-        let s = merge(vid, &sources);
-        sqlx::query(
-            "INSERT INTO vulnerabilities (id, title, title_ja, description, description_ja, cvss_score, cvss_version, cvss_vector, severity, kev, kev_date_added, kev_due_date, published, modified, products, feeds, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
-             ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_ja = excluded.title_ja, description = excluded.description, \
-             description_ja = excluded.description_ja, cvss_score = excluded.cvss_score, cvss_version = excluded.cvss_version, \
-             cvss_vector = excluded.cvss_vector, severity = excluded.severity, kev = excluded.kev, kev_date_added = excluded.kev_date_added, \
-             kev_due_date = excluded.kev_due_date, published = excluded.published, modified = excluded.modified, products = excluded.products, \
-             feeds = excluded.feeds, updated_at = excluded.updated_at",
-        )
-        .bind(s.id)
-        .bind(s.title)
-        .bind(s.title_ja)
-        .bind(s.description)
-        .bind(s.description_ja)
-        .bind(s.cvss_score)
-        .bind(s.cvss_version)
-        .bind(s.cvss_vector)
-        .bind(s.severity)
-        .bind(i64::from(s.kev))
-        .bind(s.kev_date_added)
-        .bind(s.kev_due_date)
-        .bind(s.published)
-        .bind(s.modified)
-        .bind(s.products)
-        .bind(s.feeds)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
     }
 
     /// Store EPSS scores (replacing earlier ones of the same CVEs).
@@ -325,7 +462,7 @@ impl Store {
             p(&mut sql, Bind::Text(format!("{to}T99")));
         }
         if let Some(feed) = q.feed {
-            sql.push_str(" AND v.id IN (SELECT vuln_id FROM vuln_sources WHERE feed = ");
+            sql.push_str(" AND v.id IN (SELECT vuln_id FROM vuln_source_links WHERE feed = ");
             p(&mut sql, Bind::Text(feed.as_str().to_owned()));
             sql.push(')');
         }
@@ -392,7 +529,7 @@ impl Store {
         let epss_date: Option<String> = r.try_get("score_date")?;
         let vid = vrow.summary.id.clone();
         let srcs = sqlx::query(
-            "SELECT data, synced_at FROM vuln_sources WHERE vuln_id = $1 ORDER BY feed, source_id",
+            "SELECT s.data, s.synced_at FROM vuln_source_links l JOIN vuln_sources s ON s.feed = l.feed AND s.source_id = l.source_id WHERE l.vuln_id = $1 ORDER BY s.feed, s.source_id",
         )
         .bind(vid.clone())
         .fetch_all(&self.pool)
@@ -563,6 +700,63 @@ enum Bind {
     Text(String),
     Real(f64),
     Int(i64),
+}
+
+/// A statement with many rows of values, its placeholders numbered as they
+/// are added.
+struct Multi {
+    sql: String,
+    binds: Vec<MBind>,
+    /// SQLite gets anonymous `?` placeholders: sqlx-sqlite looks `$n` names
+    /// up one by one, a cost that grows with the square of their number.
+    positional: bool,
+}
+
+enum MBind {
+    Text(Option<String>),
+    Real(Option<f64>),
+    Int(i64),
+}
+
+impl Multi {
+    fn new(backend: Backend, head: &str) -> Multi {
+        Multi {
+            sql: head.to_owned(),
+            binds: Vec::new(),
+            positional: backend == Backend::Sqlite,
+        }
+    }
+    fn placeholder(&mut self, b: MBind) {
+        self.binds.push(b);
+        if self.positional {
+            self.sql.push('?');
+        } else {
+            self.sql.push_str(&format!("${}", self.binds.len()));
+        }
+    }
+    fn text(&mut self, t: &str) {
+        self.placeholder(MBind::Text(Some(t.to_owned())));
+    }
+    fn opt_text(&mut self, t: Option<&str>) {
+        self.placeholder(MBind::Text(t.map(str::to_owned)));
+    }
+    fn real(&mut self, r: Option<f64>) {
+        self.placeholder(MBind::Real(r));
+    }
+    fn int(&mut self, i: i64) {
+        self.placeholder(MBind::Int(i));
+    }
+    fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for b in &self.binds {
+            q = match b {
+                MBind::Text(t) => q.bind(t.clone()),
+                MBind::Real(r) => q.bind(*r),
+                MBind::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
 }
 
 impl Store {

@@ -79,6 +79,70 @@ pub async fn run(feed: Feed, files: &[PathBuf]) -> Result<()> {
         );
         times.push(s);
     }
+    // List pages at this size: the queries the vulnerability page runs.
+    let queries: Vec<(&str, sonae_store::VulnQuery)> = vec![
+        (
+            "first page",
+            sonae_store::VulnQuery {
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "CVSS >= 9",
+            sonae_store::VulnQuery {
+                cvss_min: Some(9.0),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "text \"apache\"",
+            sonae_store::VulnQuery {
+                q: Some("apache".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "product \"openssl\"",
+            sonae_store::VulnQuery {
+                product: Some("openssl".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, q) in queries {
+        let start = Instant::now();
+        let mut page = store.vuln_list(&q).await?;
+        let first_ms = start.elapsed().as_secs_f64() * 1000.0;
+        // Walk 20 pages deep with the keyset cursor.
+        let start = Instant::now();
+        let mut pages = 1;
+        while page.total < 0 && pages < 20 {
+            let last = page
+                .items
+                .last()
+                .map(|r| (r.summary.published.clone(), r.summary.id.clone()));
+            page = store
+                .vuln_list(&sonae_store::VulnQuery {
+                    after: last,
+                    ..q.clone()
+                })
+                .await?;
+            pages += 1;
+        }
+        println!(
+            "list {name:<20}: first page {first_ms:>7.1} ms, next {} pages {:>7.1} ms each",
+            pages - 1,
+            if pages > 1 {
+                start.elapsed().as_secs_f64() * 1000.0 / (pages - 1) as f64
+            } else {
+                0.0
+            }
+        );
+    }
     println!(
         "ratio import / bare parse: {:.2}   re-import / import: {:.2}   database: {:.1} MiB",
         times[0] / parse_s,

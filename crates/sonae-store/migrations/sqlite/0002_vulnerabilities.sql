@@ -26,17 +26,25 @@ CREATE INDEX vulnerabilities_modified ON vulnerabilities(modified);
 CREATE INDEX vulnerabilities_cvss ON vulnerabilities(cvss_score);
 CREATE INDEX vulnerabilities_kev ON vulnerabilities(kev);
 
+-- Each feed record once, whatever number of CVEs it names.
 CREATE TABLE vuln_sources (
-    vuln_id TEXT NOT NULL,
     feed TEXT NOT NULL,
     source_id TEXT NOT NULL,
     modified TEXT,
     data_hash TEXT NOT NULL,
     data TEXT NOT NULL,
     synced_at INTEGER NOT NULL,
+    PRIMARY KEY (feed, source_id)
+);
+
+-- Which vulnerabilities a feed record speaks of.
+CREATE TABLE vuln_source_links (
+    vuln_id TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    source_id TEXT NOT NULL,
     PRIMARY KEY (vuln_id, feed, source_id)
 );
-CREATE INDEX vuln_sources_source ON vuln_sources(feed, source_id);
+CREATE INDEX vuln_source_links_source ON vuln_source_links(feed, source_id);
 
 CREATE TABLE vuln_aliases (
     alias TEXT NOT NULL,
