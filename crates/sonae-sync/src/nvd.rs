@@ -25,8 +25,9 @@ struct Run {
     next_index: u64,
 }
 
+/// NVD wants an explicit offset (`2024-03-01T00:00:00.000+00:00`).
 fn api_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    t.to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 
 pub async fn sync(s: &Syncer) -> Result<SyncReport, SyncError> {

@@ -225,6 +225,10 @@ async fn nvd_full_sync_rides_out_faults_then_syncs_incrementally() {
         requests[0].contains("lastModStartDate=") && requests[0].contains("lastModEndDate="),
         "{requests:?}"
     );
+    assert!(
+        requests[0].contains("%2B00%3A00"),
+        "dates carry an explicit UTC offset: {requests:?}"
+    );
     assert_eq!(e.store.vuln_count().await.unwrap(), 38, "no duplicates");
 }
 
