@@ -50,9 +50,17 @@ async fn api(st: &AppState, headers: &HeaderMap) -> Result<Api, Response> {
     }
 }
 
-fn kind(tr: &Tr, slug: &str) -> Result<Kind, Response> {
-    Kind::from_slug(slug)
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", tr.t("error-not-found")))
+/// The caller and the kind named in the path, or the error answer.
+async fn api_kind(st: &AppState, headers: &HeaderMap, slug: &str) -> Result<(Api, Kind), Response> {
+    let a = api(st, headers).await?;
+    match Kind::from_slug(slug) {
+        Some(k) => Ok((a, k)),
+        None => Err(error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            a.tr.t("error-not-found"),
+        )),
+    }
 }
 
 fn record_json(r: &Record) -> J {
@@ -118,12 +126,8 @@ pub async fn list(
     Path(slug): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let a = match api(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let kind = match kind(&a.tr, &slug) {
-        Ok(k) => k,
+    let (a, kind) = match api_kind(&st, &headers, &slug).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let mut eq = Vec::new();
@@ -166,12 +170,8 @@ pub async fn get(
     headers: HeaderMap,
     Path((slug, id)): Path<(String, i64)>,
 ) -> Response {
-    let a = match api(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let kind = match kind(&a.tr, &slug) {
-        Ok(k) => k,
+    let (a, kind) = match api_kind(&st, &headers, &slug).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     match st.store.get(&a.actor, kind, id).await {
@@ -190,12 +190,8 @@ pub async fn create(
     Path(slug): Path<String>,
     body: Option<Json<J>>,
 ) -> Response {
-    let a = match api(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let kind = match kind(&a.tr, &slug) {
-        Ok(k) => k,
+    let (a, kind) = match api_kind(&st, &headers, &slug).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Some(Json(body)) = body else {
@@ -221,12 +217,8 @@ pub async fn update(
     Path((slug, id)): Path<(String, i64)>,
     body: Option<Json<J>>,
 ) -> Response {
-    let a = match api(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let kind = match kind(&a.tr, &slug) {
-        Ok(k) => k,
+    let (a, kind) = match api_kind(&st, &headers, &slug).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Some(Json(body)) = body else {
@@ -261,12 +253,8 @@ pub async fn delete(
     Path((slug, id)): Path<(String, i64)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let a = match api(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let kind = match kind(&a.tr, &slug) {
-        Ok(k) => k,
+    let (a, kind) = match api_kind(&st, &headers, &slug).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Some(version) = q.get("row_version").and_then(|v| v.parse().ok()) else {

@@ -344,28 +344,6 @@ async fn users_page(
         id.and_then(|id| list.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
             .unwrap_or_default()
     };
-    let v = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let opts = |list: &[(i64, String)], sel: String| {
-        list.iter()
-            .map(|(i, n)| Opt {
-                value: i.to_string(),
-                label: n.clone(),
-                selected: i.to_string() == sel,
-            })
-            .collect()
-    };
-    let field = |name: &'static str, widget: &'static str, options: Vec<Opt>| UserField {
-        name,
-        label: ctx.tr.field(name),
-        widget,
-        value: if widget == "password" {
-            String::new()
-        } else {
-            v(name)
-        },
-        options,
-        error: errors.get(name).cloned(),
-    };
     let mut l = ctx.layout(ctx.t("users-title"));
     l.flash = flash;
     let page = UsersPage {
@@ -414,26 +392,21 @@ async fn users_page(
             })
             .collect(),
         add_heading: ctx.t("users-add"),
-        fields: vec![
-            field("username", "text", Vec::new()),
-            field("display_name", "text", Vec::new()),
-            field("email", "email", Vec::new()),
-            field(
-                "role",
-                "select",
-                Role::ALL
-                    .iter()
-                    .map(|r| Opt {
-                        value: r.as_str().into(),
-                        label: ctx.tr.role(*r),
-                        selected: v("role") == r.as_str(),
-                    })
-                    .collect(),
-            ),
-            field("department_id", "select", opts(&depts, v("department_id"))),
-            field("vendor_id", "select", opts(&vendors, v("vendor_id"))),
-            field("password", "password", Vec::new()),
-        ],
+        fields: account_fields(
+            ctx,
+            form,
+            &errors,
+            (&depts, &vendors),
+            &[
+                ("username", "text"),
+                ("display_name", "text"),
+                ("email", "email"),
+                ("role", "select"),
+                ("department_id", "select"),
+                ("vendor_id", "select"),
+                ("password", "password"),
+            ],
+        ),
         add_label: ctx.t("action-add-user"),
     };
     let status = if errors.is_empty() {
@@ -711,28 +684,6 @@ async fn user_edit_page(
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     let values = form.unwrap_or(&current);
-    let v = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let opts = |list: &[(i64, String)], sel: String| -> Vec<Opt> {
-        list.iter()
-            .map(|(i, n)| Opt {
-                value: i.to_string(),
-                label: n.clone(),
-                selected: i.to_string() == sel,
-            })
-            .collect()
-    };
-    let field = |name: &'static str, widget: &'static str, options: Vec<Opt>| UserField {
-        name,
-        label: ctx.tr.field(name),
-        widget,
-        value: if widget == "checkbox" && matches!(v(name).as_str(), "1" | "on") {
-            "1".into()
-        } else {
-            v(name)
-        },
-        options,
-        error: errors.get(name).cloned(),
-    };
     let page = UserEditPage {
         l: ctx.layout(ctx.ta("title-edit", &[("name", u.username.clone())])),
         error,
@@ -741,25 +692,20 @@ async fn user_edit_page(
             .get("row_version")
             .and_then(|x| x.parse().ok())
             .unwrap_or(u.version),
-        fields: vec![
-            field("display_name", "text", Vec::new()),
-            field("email", "email", Vec::new()),
-            field(
-                "role",
-                "select",
-                Role::ALL
-                    .iter()
-                    .map(|r| Opt {
-                        value: r.as_str().into(),
-                        label: ctx.tr.role(*r),
-                        selected: v("role") == r.as_str(),
-                    })
-                    .collect(),
-            ),
-            field("department_id", "select", opts(&depts, v("department_id"))),
-            field("vendor_id", "select", opts(&vendors, v("vendor_id"))),
-            field("disabled", "checkbox", Vec::new()),
-        ],
+        fields: account_fields(
+            ctx,
+            values,
+            &errors,
+            (&depts, &vendors),
+            &[
+                ("display_name", "text"),
+                ("email", "email"),
+                ("role", "select"),
+                ("department_id", "select"),
+                ("vendor_id", "select"),
+                ("disabled", "checkbox"),
+            ],
+        ),
         save_label: ctx.t("action-save"),
         cancel_label: ctx.t("action-cancel"),
     };
@@ -863,3 +809,58 @@ const EMAIL_SPEC: sonae_domain::FieldSpec = sonae_domain::FieldSpec {
     listed: false,
     unique: false,
 };
+
+/// (id, name) pairs for a select.
+type Titles = [(i64, String)];
+
+/// The fields of an account form, filled from `values`, with choices for
+/// role, department and vendor.
+fn account_fields(
+    ctx: &Ctx,
+    values: &HashMap<String, String>,
+    errors: &HashMap<&'static str, String>,
+    (depts, vendors): (&Titles, &Titles),
+    names: &[(&'static str, &'static str)],
+) -> Vec<UserField> {
+    let v = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let opts = |list: &[(i64, String)], sel: String| -> Vec<Opt> {
+        list.iter()
+            .map(|(i, n)| Opt {
+                value: i.to_string(),
+                label: n.clone(),
+                selected: i.to_string() == sel,
+            })
+            .collect()
+    };
+    names
+        .iter()
+        .map(|&(name, widget)| {
+            let options = match name {
+                "role" => Role::ALL
+                    .iter()
+                    .map(|r| Opt {
+                        value: r.as_str().into(),
+                        label: ctx.tr.role(*r),
+                        selected: v("role") == r.as_str(),
+                    })
+                    .collect(),
+                "department_id" => opts(depts, v(name)),
+                "vendor_id" => opts(vendors, v(name)),
+                _ => Vec::new(),
+            };
+            let value = match widget {
+                "password" => String::new(),
+                "checkbox" if matches!(v(name).as_str(), "1" | "on") => "1".into(),
+                _ => v(name),
+            };
+            UserField {
+                name,
+                label: ctx.tr.field(name),
+                widget,
+                value,
+                options,
+                error: errors.get(name).cloned(),
+            }
+        })
+        .collect()
+}
