@@ -1,0 +1,6 @@
+//! Matching (DESIGN §3): version ordering that is right for each ecosystem,
+//! CPE 2.3 names and name matching, and evaluation of NVD configurations
+//! against a component. Pure functions over domain types; no I/O.
+
+pub mod cpe;
+pub mod version;
