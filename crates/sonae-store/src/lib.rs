@@ -10,6 +10,7 @@
 mod audit;
 mod db;
 mod error;
+mod findings;
 mod records;
 mod users;
 mod vulns;
@@ -17,6 +18,7 @@ mod vulns;
 pub use audit::AuditPage;
 pub use db::{Backend, Store};
 pub use error::StoreError;
+pub use findings::{Finding, MatchComponent, MatchStats, NewFinding};
 pub use records::{ImportRow, ListQuery, Page};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};

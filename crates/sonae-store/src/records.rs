@@ -42,19 +42,19 @@ enum Bind {
     Text(Option<String>),
 }
 
-struct Sql {
+pub(crate) struct Sql {
     text: String,
     binds: Vec<Bind>,
 }
 
 impl Sql {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Sql {
             text: String::new(),
             binds: Vec::new(),
         }
     }
-    fn push(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
         self
     }
@@ -64,7 +64,10 @@ impl Sql {
         self.text.push_str(&format!("${}", self.binds.len()));
         self
     }
-    fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+    pub(crate) fn bind_int(&mut self, i: i64) -> &mut Self {
+        self.bind(Bind::Int(Some(i)))
+    }
+    pub(crate) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for b in &self.binds {
             q = match b {
@@ -75,7 +78,7 @@ impl Sql {
         q
     }
     /// The WHERE condition that limits a query to the actor's scope.
-    fn scope(&mut self, s: &Scope) -> &mut Self {
+    pub(crate) fn scope(&mut self, s: &Scope) -> &mut Self {
         match s {
             Scope::All => self.push("1=1"),
             Scope::Nothing => self.push("1=0"),

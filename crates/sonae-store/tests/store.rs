@@ -722,3 +722,92 @@ mod vulns {
         }
     }
 }
+
+#[tokio::test]
+async fn findings_are_replaced_by_a_full_match_and_scoped_like_systems() {
+    use sonae_store::NewFinding;
+    for db in backends().await {
+        let s = &db.store;
+        let ec = dept(s, "通販事業部").await;
+        let log = dept(s, "物流部").await;
+        let shop = s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                system_values("Webショップ", ec, None),
+            )
+            .await
+            .unwrap()
+            .id;
+        let wms = s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                system_values("倉庫管理", log, None),
+            )
+            .await
+            .unwrap()
+            .id;
+        let comp = |sys: i64, p: &str| {
+            vals(&[
+                ("system_id", Value::Int(sys)),
+                ("product", t(p)),
+                ("version", t("2.4.58")),
+            ])
+        };
+        let c1 = s
+            .create(&Actor::system(), Kind::Component, comp(shop, "http_server"))
+            .await
+            .unwrap()
+            .id;
+        let c2 = s
+            .create(&Actor::system(), Kind::Component, comp(wms, "http_server"))
+            .await
+            .unwrap()
+            .id;
+        assert_eq!(s.match_components().await.unwrap().len(), 2);
+        let f = |c: i64, sys: i64, v: &str| NewFinding {
+            component_id: c,
+            system_id: sys,
+            vuln_id: v.into(),
+            certainty: "confirmed".into(),
+            reason: "versionEndExcluding 2.4.59 > 2.4.58".into(),
+        };
+        let st = s
+            .replace_findings(&[
+                f(c1, shop, "CVE-2024-1"),
+                f(c2, wms, "CVE-2024-1"),
+                f(c1, shop, "CVE-2024-2"),
+            ])
+            .await
+            .unwrap();
+        assert_eq!((st.added, st.kept, st.removed), (3, 0, 0));
+        let st = s
+            .replace_findings(&[f(c1, shop, "CVE-2024-1"), f(c2, wms, "CVE-2024-1")])
+            .await
+            .unwrap();
+        assert_eq!(
+            (st.added, st.kept, st.removed),
+            (0, 2, 1),
+            "{}: a match that went away is removed",
+            db.url
+        );
+        let owner = actor(Role::SystemOwner, Some(ec), None);
+        let mine = s.findings(&owner, None, 100).await.unwrap();
+        assert_eq!(
+            mine.len(),
+            1,
+            "{}: the owner sees only their department's findings",
+            db.url
+        );
+        assert_eq!(mine[0].system_id, shop);
+        assert!(mine[0].reason.contains("2.4.59"));
+        assert_eq!(
+            s.findings(&Actor::system(), Some(wms), 100)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
