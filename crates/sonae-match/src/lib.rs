@@ -3,4 +3,5 @@
 //! against a component. Pure functions over domain types; no I/O.
 
 pub mod cpe;
+pub mod index;
 pub mod version;

@@ -259,7 +259,15 @@ mod tests {
             for f in sonae_domain::vuln::Feed::ALL {
                 need(format!("feed-{}", f.as_str()));
             }
-            for k in ["cia-1", "cia-2", "cia-3", "flash-saved", "flash-deleted"] {
+            for k in [
+                "cia-1",
+                "cia-2",
+                "cia-3",
+                "flash-saved",
+                "flash-deleted",
+                "findings-certainty-confirmed",
+                "findings-certainty-possible",
+            ] {
                 need(k.to_owned());
             }
             for k in literal_keys() {

@@ -761,6 +761,57 @@ pub async fn view(
             add_label: ctx.t("action-add-component"),
         });
     }
+    if kind == Kind::System {
+        // Findings of the last match, each with why it matched (DESIGN §3).
+        let found = store.findings(&actor, Some(id), 500).await.map_err(err)?;
+        let comp_titles: HashMap<i64, String> = store
+            .titles(&actor, Kind::Component, Access::Read)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .collect();
+        sections.push(Section {
+            heading: ctx.t("findings-title"),
+            columns: [
+                "findings-col-vuln",
+                "findings-col-component",
+                "findings-col-certainty",
+                "findings-col-reason",
+            ]
+            .iter()
+            .map(|k| ctx.t(k))
+            .collect(),
+            rows: found
+                .iter()
+                .map(|f| Row {
+                    cells: vec![
+                        Cell {
+                            text: f.vuln_id.clone(),
+                            href: Some(format!("/vulns/{}", f.vuln_id)),
+                        },
+                        Cell {
+                            text: comp_titles
+                                .get(&f.component_id)
+                                .cloned()
+                                .unwrap_or_default(),
+                            href: Some(format!("/inventory/components/{}", f.component_id)),
+                        },
+                        Cell {
+                            text: ctx.t(&format!("findings-certainty-{}", f.certainty)),
+                            href: None,
+                        },
+                        Cell {
+                            text: f.reason.clone(),
+                            href: None,
+                        },
+                    ],
+                })
+                .collect(),
+            empty: ctx.t("findings-empty"),
+            add_href: None,
+            add_label: String::new(),
+        });
+    }
     // The record's history from the audit log: for components this is the
     // patch history (every version change, who and when).
     let history = store

@@ -4,6 +4,7 @@ mod bench;
 mod config;
 mod demo;
 mod import;
+mod matching;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -64,6 +65,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Match every component against the stored vulnerabilities (a full re-match).
+    Match,
     /// Feed synchronization.
     Sync {
         #[command(subcommand)]
@@ -207,6 +210,10 @@ async fn main() -> Result<()> {
         Command::Sync {
             command: SyncCommand::Run { feed },
         } => sync_run(&cfg, feed).await,
+        Command::Match => {
+            let store = open(&cfg).await?;
+            matching::run(&store).await
+        }
         Command::Bench { feed, files } => bench::run(parse_feed(feed)?, files).await,
     }
 }

@@ -381,3 +381,170 @@ fn sync_run_uses_the_configured_url() {
         "{status}"
     );
 }
+
+/// `sonae match` on a real NVD record (CVE-2022-22377: IBM Security Verify
+/// Privilege On-Premises before 11.5, running on Windows or macOS): found
+/// with its reason on the system that runs both, not elsewhere; a fixed
+/// version removes the finding on the next match.
+#[test]
+fn match_finds_application_on_platform_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("sonae.db").display());
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sonae-feeds/tests/fixtures/nvd/api2-page-vunnel.json");
+    let o = sonae(d, &db, &["import", "nvd", fx.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (app, other) = rt.block_on(async {
+        use sonae_domain::inventory::Kind;
+        use sonae_domain::{Actor, Value, Values};
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        let v = |pairs: &[(&'static str, Value)]| pairs.iter().cloned().collect::<Values>();
+        let t = |x: &str| Value::Text(x.into());
+        let d = s
+            .create(
+                &Actor::system(),
+                Kind::Department,
+                v(&[("name", t("情報システム室"))]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let sys = |name: &str| {
+            v(&[
+                ("name", t(name)),
+                ("owner_department_id", Value::Int(d)),
+                ("exposure", t("intranet")),
+                ("confidentiality", Value::Int(2)),
+                ("integrity", Value::Int(2)),
+                ("availability", Value::Int(2)),
+                ("personal_data", Value::Int(0)),
+                ("customer_data", Value::Int(0)),
+                ("critical_data", Value::Int(0)),
+            ])
+        };
+        let a = s
+            .create(&Actor::system(), Kind::System, sys("特権ID管理"))
+            .await
+            .unwrap()
+            .id;
+        let b = s
+            .create(&Actor::system(), Kind::System, sys("検証環境"))
+            .await
+            .unwrap()
+            .id;
+        let comp = |system: i64, product: &str, version: &str, cpe: &str| {
+            v(&[
+                ("system_id", Value::Int(system)),
+                ("product", t(product)),
+                ("version", t(version)),
+                ("cpe", t(cpe)),
+            ])
+        };
+        let app = s
+            .create(
+                &Actor::system(),
+                Kind::Component,
+                comp(
+                    a,
+                    "Security Verify Privilege",
+                    "11.4",
+                    "cpe:2.3:a:ibm:security_verify_privilege_on-premises:*:*:*:*:*:*:*:*",
+                ),
+            )
+            .await
+            .unwrap();
+        s.create(
+            &Actor::system(),
+            Kind::Component,
+            comp(
+                a,
+                "Windows Server",
+                "2019",
+                "cpe:2.3:o:microsoft:windows:*:*:*:*:*:*:*:*",
+            ),
+        )
+        .await
+        .unwrap();
+        // The same application without its platform: no finding.
+        let other = s
+            .create(
+                &Actor::system(),
+                Kind::Component,
+                comp(
+                    b,
+                    "Security Verify Privilege",
+                    "11.4",
+                    "cpe:2.3:a:ibm:security_verify_privilege_on-premises:*:*:*:*:*:*:*:*",
+                ),
+            )
+            .await
+            .unwrap();
+        s.close().await;
+        (app, other.id)
+    });
+    let o = sonae(d, &db, &["match"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let findings = rt.block_on(async {
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        let f = s
+            .findings(&sonae_domain::Actor::system(), None, 100)
+            .await
+            .unwrap();
+        s.close().await;
+        f
+    });
+    let hit = findings
+        .iter()
+        .find(|f| f.vuln_id == "CVE-2022-22377")
+        .unwrap_or_else(|| panic!("no finding: {}", text(&o)));
+    assert_eq!(hit.component_id, app.id);
+    assert_eq!(hit.certainty, "confirmed");
+    assert!(
+        hit.reason.contains("11.5") && hit.reason.contains("windows"),
+        "the reason names the range and the platform: {}",
+        hit.reason
+    );
+    assert!(
+        findings.iter().all(|f| f.component_id != other),
+        "no platform, no finding"
+    );
+    // Patched: the next match removes the finding.
+    rt.block_on(async {
+        use sonae_domain::inventory::Kind;
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        let mut values = app.values.clone();
+        values.insert("version", sonae_domain::Value::Text("11.5".into()));
+        s.update(
+            &sonae_domain::Actor::system(),
+            Kind::Component,
+            app.id,
+            app.version,
+            values,
+        )
+        .await
+        .unwrap();
+        s.close().await;
+    });
+    let o = sonae(d, &db, &["match"], None);
+    assert!(text(&o).contains("removed"), "{}", text(&o));
+    let after = rt.block_on(async {
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        s.findings(&sonae_domain::Actor::system(), None, 100)
+            .await
+            .unwrap()
+    });
+    assert!(
+        after.iter().all(|f| f.vuln_id != "CVE-2022-22377"),
+        "fixed version, no finding"
+    );
+}

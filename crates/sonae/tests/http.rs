@@ -1051,3 +1051,43 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn the_system_page_shows_findings_with_their_reason() {
+    let app = spawn("sqlite").await;
+    let seed = app.seed().await;
+    let comp = app
+        .store
+        .create(
+            &sonae_domain::Actor::system(),
+            Kind::Component,
+            [
+                ("system_id", sonae_domain::Value::Int(seed.shop)),
+                ("product", sonae_domain::Value::Text("http_server".into())),
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .replace_findings(&[sonae_store::NewFinding {
+            component_id: comp.id,
+            system_id: seed.shop,
+            vuln_id: "CVE-2024-27316".into(),
+            certainty: "confirmed".into(),
+            reason: "cpe:2.3:a:apache:http_server:* versionEndExcluding 2.4.59 > 2.4.58".into(),
+        }])
+        .await
+        .unwrap();
+    let owner = login(&app, "owner").await;
+    let (_, html) = get_text(
+        &owner,
+        &format!("{}/inventory/systems/{}", app.base, seed.shop),
+    )
+    .await;
+    assert!(
+        html.contains("CVE-2024-27316") && html.contains("versionEndExcluding 2.4.59 &#62; 2.4.58"),
+        "finding and reason shown: {html}"
+    );
+}

@@ -348,3 +348,13 @@ feeds-age-days = { $days } days
 feeds-stale = { $feed } has not been updated for { $hours } hours. Vulnerability data may be out of date.
 feeds-skipped-heading = Records skipped by { $feed }
 feeds-import-hint = Sites without Internet access load feed files with “sonae import nvd|jvn|kev|epss|osv FILE…” (gzip and zip files are read as they ship).
+
+## Findings
+findings-title = Vulnerabilities found
+findings-col-vuln = Vulnerability
+findings-col-component = Component
+findings-col-certainty = Certainty
+findings-col-reason = Why it matched
+findings-certainty-confirmed = Confirmed (version in the affected range)
+findings-certainty-possible = Possible (version unknown)
+findings-empty = No finding. Components are matched by their CPE names when “sonae match” runs.

@@ -348,3 +348,13 @@ feeds-age-days = { $days } 日
 feeds-stale = { $feed } が { $hours } 時間更新されていません。脆弱性情報が古い可能性があります。
 feeds-skipped-heading = { $feed } で読み飛ばしたレコード
 feeds-import-hint = インターネットに接続できない環境では「sonae import nvd|jvn|kev|epss|osv ファイル…」でフィードのファイルを読み込めます（gzip・zip はそのまま読めます）。
+
+## 検出結果
+findings-title = 検出された脆弱性
+findings-col-vuln = 脆弱性
+findings-col-component = 構成要素
+findings-col-certainty = 確度
+findings-col-reason = 該当と判断した理由
+findings-certainty-confirmed = 該当（影響を受けるバージョンの範囲内）
+findings-certainty-possible = 可能性あり（バージョン不明）
+findings-empty = 検出はありません。構成要素は「sonae match」の実行時に CPE 名で照合されます。
