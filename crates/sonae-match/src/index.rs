@@ -96,11 +96,10 @@ impl MatchIndex {
             let mut best: HashMap<usize, MatchResult> = HashMap::new();
             for c in &e.configs {
                 for (comp, r) in evaluate(c, components, scheme) {
-                    let stronger = match (best.get(&comp), &r) {
-                        (None, _) => true,
-                        (Some(MatchResult::Possible { .. }), MatchResult::Yes { .. }) => true,
-                        _ => false,
-                    };
+                    let stronger = matches!(
+                        (best.get(&comp), &r),
+                        (None, _) | (Some(MatchResult::Possible { .. }), MatchResult::Yes { .. })
+                    );
                     if r.is_match() && stronger {
                         best.insert(comp, r);
                     }
