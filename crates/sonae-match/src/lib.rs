@@ -4,4 +4,6 @@
 
 pub mod cpe;
 pub mod index;
+pub mod osv;
+pub mod purl;
 pub mod version;

@@ -19,7 +19,7 @@ pub use audit::AuditPage;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use findings::{Finding, MatchComponent, MatchStats, NewFinding};
-pub use records::{ImportRow, ListQuery, Page};
+pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
 

@@ -668,3 +668,152 @@ impl Store {
         )
     }
 }
+
+/// One package a collector reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectedPackage {
+    pub name: String,
+    pub version: String,
+    pub purl: String,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CollectStats {
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+}
+
+impl Store {
+    /// Replace a system's collector-sourced components with what the
+    /// collector reports now, in one transaction: new packages are added,
+    /// changed versions updated (the audit log keeps the patch history),
+    /// packages gone removed. Components entered by hand are not touched.
+    pub async fn replace_collected(
+        &self,
+        actor: &Actor,
+        system_id: i64,
+        packages: &[CollectedPackage],
+    ) -> Result<CollectStats> {
+        // The actor must be able to write components of this system.
+        let s = scope(actor, Kind::Component, Access::Write);
+        let allowed = match &s {
+            Scope::All => self.fetch(Kind::System, system_id).await?.is_some(),
+            Scope::SystemIn(inner) => self.in_scope(Kind::System, system_id, inner).await?,
+            _ => false,
+        };
+        if !allowed {
+            return Err(StoreError::Forbidden);
+        }
+        let mut stats = CollectStats::default();
+        let mut w = self.begin_write().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM components WHERE system_id = $1 AND source = 'collector'",
+            select_columns(Kind::Component)
+        ))
+        .bind(system_id)
+        .fetch_all(&mut *w.tx)
+        .await?;
+        let existing: Vec<Record> = rows
+            .iter()
+            .map(|r| record(Kind::Component, r))
+            .collect::<Result<_>>()?;
+        // Packages are told apart by their purl without the version.
+        let key = |purl: &str| purl.split('@').next().unwrap_or(purl).to_owned();
+        let mut seen = std::collections::HashSet::new();
+        for p in packages {
+            let k = key(&p.purl);
+            if !seen.insert(k.clone()) {
+                continue;
+            }
+            let mut values = Values::new();
+            values.insert("system_id", Value::Int(system_id));
+            values.insert("vendor", Value::Null);
+            values.insert("product", Value::Text(p.name.chars().take(200).collect()));
+            values.insert(
+                "version",
+                Value::Text(p.version.chars().take(200).collect()),
+            );
+            values.insert("cpe", Value::Null);
+            values.insert(
+                "purl",
+                if sonae_domain::value::is_purl(&p.purl) && p.purl.len() <= 1000 {
+                    Value::Text(p.purl.clone())
+                } else {
+                    Value::Null
+                },
+            );
+            values.insert("source", Value::Text("collector".into()));
+            values.insert("notes", Value::Null);
+            match existing
+                .iter()
+                .find(|r| r.get("purl").as_text().map(key).as_deref() == Some(k.as_str()))
+            {
+                None => {
+                    self.insert_tx(&mut w.tx, actor, Kind::Component, &values)
+                        .await?;
+                    stats.added += 1;
+                }
+                Some(r) if r.get("version") == values.get("version").unwrap_or(&Value::Null) => {
+                    stats.unchanged += 1
+                }
+                Some(r) => {
+                    let mut after = r.clone();
+                    after.values.insert(
+                        "version",
+                        values.get("version").cloned().unwrap_or(Value::Null),
+                    );
+                    after
+                        .values
+                        .insert("purl", values.get("purl").cloned().unwrap_or(Value::Null));
+                    after.version += 1;
+                    sqlx::query("UPDATE components SET version = $1, purl = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $4")
+                        .bind(after.get("version").as_text().map(str::to_owned))
+                        .bind(after.get("purl").as_text().map(str::to_owned))
+                        .bind(self.clock.now_ms())
+                        .bind(r.id)
+                        .execute(&mut *w.tx)
+                        .await?;
+                    self.append_audit(
+                        &mut w.tx,
+                        AuditChange {
+                            actor: &actor.name,
+                            action: "update",
+                            object_kind: Kind::Component.slug(),
+                            object_id: Some(r.id),
+                            before: Some(audit_json(r)),
+                            after: Some(audit_json(&after)),
+                        },
+                    )
+                    .await?;
+                    stats.updated += 1;
+                }
+            }
+        }
+        for r in &existing {
+            let k = r.get("purl").as_text().map(key);
+            if k.as_ref().is_none_or(|k| !seen.contains(k)) {
+                sqlx::query("DELETE FROM components WHERE id = $1")
+                    .bind(r.id)
+                    .execute(&mut *w.tx)
+                    .await?;
+                self.append_audit(
+                    &mut w.tx,
+                    AuditChange {
+                        actor: &actor.name,
+                        action: "delete",
+                        object_kind: Kind::Component.slug(),
+                        object_id: Some(r.id),
+                        before: Some(audit_json(r)),
+                        after: None,
+                    },
+                )
+                .await?;
+                stats.removed += 1;
+            }
+        }
+        w.tx.commit().await?;
+        Ok(stats)
+    }
+}

@@ -483,3 +483,50 @@ pub async fn vuln(
         Err(e) => store_error(&a.tr, e),
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct CollectedBody {
+    packages: Vec<CollectedItem>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CollectedItem {
+    name: String,
+    version: String,
+    purl: String,
+}
+
+/// `PUT /api/v1/systems/{id}/collected`: what `sonae collect` reports for a
+/// host; replaces the system's collector-sourced components.
+pub async fn collected(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<CollectedBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let a = match api(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Ok(Json(body)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            a.tr.t("error-bad-json"),
+        );
+    };
+    let packages: Vec<sonae_store::CollectedPackage> = body
+        .packages
+        .into_iter()
+        .filter(|p| !p.name.trim().is_empty())
+        .map(|p| sonae_store::CollectedPackage {
+            name: p.name,
+            version: p.version,
+            purl: p.purl,
+        })
+        .collect();
+    match st.store.replace_collected(&a.actor, id, &packages).await {
+        Ok(s) => Json(json!({ "added": s.added, "updated": s.updated, "removed": s.removed, "unchanged": s.unchanged })).into_response(),
+        Err(e) => store_error(&a.tr, e),
+    }
+}

@@ -131,6 +131,10 @@ pub fn router(state: AppState) -> Router {
     let uploads = Router::new()
         .route("/inventory/import", post(inventory::import_post))
         .route("/inventory/systems/{id}/sbom", post(inventory::sbom_post))
+        .route(
+            "/api/v1/systems/{id}/collected",
+            axum::routing::put(api::collected),
+        )
         // Limits are enforced while reading the multipart stream so the user
         // gets a localized message instead of a bare 413.
         .layer(DefaultBodyLimit::max(upload_limit + 64 * 1024));

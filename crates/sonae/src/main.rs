@@ -1,6 +1,7 @@
 //! The `sonae` binary: serve, demo, migrate, user, audit, backup, restore.
 
 mod bench;
+mod collect;
 mod config;
 mod demo;
 mod import;
@@ -67,6 +68,24 @@ enum Command {
     },
     /// Match every component against the stored vulnerabilities (a full re-match).
     Match,
+    /// Read this host's installed packages (dpkg, rpm, apk) and submit them as a system's components.
+    Collect {
+        /// sonae's address, e.g. https://sonae.example.jp
+        #[arg(long)]
+        server: Option<String>,
+        /// API token (better: SONAE_COLLECT_TOKEN, which stays out of the process list).
+        #[arg(long, env = "SONAE_COLLECT_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// The system's id in sonae.
+        #[arg(long)]
+        system: Option<i64>,
+        /// Print what would be sent, send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Read a mounted root file system instead of this host.
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Feed synchronization.
     Sync {
         #[command(subcommand)]
@@ -210,6 +229,22 @@ async fn main() -> Result<()> {
         Command::Sync {
             command: SyncCommand::Run { feed },
         } => sync_run(&cfg, feed).await,
+        Command::Collect {
+            server,
+            token,
+            system,
+            dry_run,
+            root,
+        } => {
+            collect::run(collect::Options {
+                server: server.as_deref(),
+                token: token.as_deref(),
+                system: *system,
+                dry_run: *dry_run,
+                root: root.as_deref(),
+            })
+            .await
+        }
         Command::Match => {
             let store = open(&cfg).await?;
             matching::run(&store).await

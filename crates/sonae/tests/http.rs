@@ -1091,3 +1091,95 @@ async fn the_system_page_shows_findings_with_their_reason() {
         "finding and reason shown: {html}"
     );
 }
+
+/// `sonae collect` on this machine's real dpkg database, sent with an API
+/// token: the packages become the system's components; a second run changes
+/// nothing; a token without write access to the system is refused.
+#[tokio::test]
+async fn collect_submits_this_hosts_packages() {
+    let app = spawn("sqlite").await;
+    let seed = app.seed().await;
+    let token_of = |who: &'static str| {
+        let app = &app;
+        async move {
+            let c = login(app, who).await;
+            let t = csrf(app, &c).await;
+            let html = c
+                .post(format!("{}/account/tokens", app.base))
+                .form(&[("csrf", t.as_str()), ("name", "collector")])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let start = html.find("<code>").unwrap() + 6;
+            html[start..].split('<').next().unwrap().to_owned()
+        }
+    };
+    let vendor_token = token_of("vendor").await;
+    let run = |token: String, system: i64| {
+        let base = app.base.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_sonae"))
+                .args([
+                    "collect",
+                    "--server",
+                    &base,
+                    "--system",
+                    &system.to_string(),
+                ])
+                .env("SONAE_COLLECT_TOKEN", token)
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(vendor_token.clone(), seed.shop).await.unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    let page = app
+        .store
+        .list(
+            &sonae_domain::Actor::system(),
+            Kind::Component,
+            &sonae_store::ListQuery {
+                eq: vec![("source", sonae_domain::Value::Text("collector".into()))],
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        page.total > 100,
+        "this Debian host has hundreds of packages: {text}"
+    );
+    let dpkg = app
+        .store
+        .list(
+            &sonae_domain::Actor::system(),
+            Kind::Component,
+            &sonae_store::ListQuery {
+                q: Some("pkg:deb/debian/dpkg@".into()),
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(dpkg.total, 1, "dpkg itself is listed with its purl");
+    let again = run(vendor_token.clone(), seed.shop).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains(" 0 added, 0 updated, 0 removed"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    // The vendor does not run the warehouse system.
+    let refused = run(vendor_token, seed.wms).await.unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("403"));
+}
