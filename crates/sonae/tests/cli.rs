@@ -548,3 +548,87 @@ fn match_finds_application_on_platform_with_reasons() {
         "fixed version, no finding"
     );
 }
+
+/// Package URLs are matched against OSV ranges: gin before 1.6.0 (GO-2020-0001,
+/// CVE-2020-36567) is found by its CVE with the range as the reason.
+#[test]
+fn match_finds_packages_by_purl_in_osv_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("sonae.db").display());
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sonae-feeds/tests/fixtures/osv/GO-2020-0001.json");
+    assert!(
+        sonae(d, &db, &["import", "osv", fx.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sonae_domain::inventory::Kind;
+        use sonae_domain::{Actor, Value, Values};
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        let v = |pairs: &[(&'static str, Value)]| pairs.iter().cloned().collect::<Values>();
+        let t = |x: &str| Value::Text(x.into());
+        let dept = s
+            .create(
+                &Actor::system(),
+                Kind::Department,
+                v(&[("name", t("開発部"))]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let sys = s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                v(&[
+                    ("name", t("API")),
+                    ("owner_department_id", Value::Int(dept)),
+                    ("exposure", t("internet")),
+                    ("confidentiality", Value::Int(2)),
+                    ("integrity", Value::Int(2)),
+                    ("availability", Value::Int(2)),
+                    ("personal_data", Value::Int(0)),
+                    ("customer_data", Value::Int(0)),
+                    ("critical_data", Value::Int(0)),
+                ]),
+            )
+            .await
+            .unwrap()
+            .id;
+        for (product, purl) in [
+            ("gin", "pkg:golang/github.com/gin-gonic/gin@v1.5.0"),
+            ("gin-new", "pkg:golang/github.com/gin-gonic/gin@v1.9.1"),
+        ] {
+            s.create(
+                &Actor::system(),
+                Kind::Component,
+                v(&[
+                    ("system_id", Value::Int(sys)),
+                    ("product", t(product)),
+                    ("purl", t(purl)),
+                ]),
+            )
+            .await
+            .unwrap();
+        }
+        s.close().await;
+    });
+    let o = sonae(d, &db, &["match"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let f = rt.block_on(async {
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        s.findings(&sonae_domain::Actor::system(), None, 100)
+            .await
+            .unwrap()
+    });
+    assert_eq!(f.len(), 1, "only the old version: {f:?}");
+    assert_eq!(f[0].vuln_id, "CVE-2020-36567");
+    assert!(f[0].reason.contains("1.6.0"), "{}", f[0].reason);
+}
