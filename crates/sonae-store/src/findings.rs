@@ -42,6 +42,11 @@ pub struct Finding {
     pub reason: String,
     pub status: String,
     pub matched_at_ms: i64,
+    pub created_at_ms: i64,
+    /// Facts of the vulnerability, for the priority.
+    pub cvss: Option<f64>,
+    pub kev: bool,
+    pub epss: Option<f64>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -182,8 +187,10 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Finding>> {
         let mut sql = crate::records::Sql::new();
-        sql.push("SELECT f.id, f.component_id, f.system_id, f.vuln_id, f.certainty, f.reason, f.status, f.matched_at FROM findings f \
-                  LEFT JOIN vulnerabilities v ON v.id = f.vuln_id WHERE f.system_id IN (SELECT id FROM systems WHERE ");
+        sql.push("SELECT f.id, f.component_id, f.system_id, f.vuln_id, f.certainty, f.reason, f.status, f.matched_at, f.created_at, \
+                  v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss FROM findings f \
+                  LEFT JOIN vulnerabilities v ON v.id = f.vuln_id LEFT JOIN epss_scores e ON e.cve = f.vuln_id \
+                  WHERE f.system_id IN (SELECT id FROM systems WHERE ");
         sql.scope(&scope(actor, Kind::System, Access::Read))
             .push(")");
         if let Some(s) = system_id {
@@ -203,6 +210,10 @@ impl Store {
                     reason: r.try_get("reason")?,
                     status: r.try_get("status")?,
                     matched_at_ms: r.try_get("matched_at")?,
+                    created_at_ms: r.try_get("created_at")?,
+                    cvss: r.try_get("cvss_score")?,
+                    kev: r.try_get::<i64, _>("kev")? != 0,
+                    epss: r.try_get("epss")?,
                 })
             })
             .collect()

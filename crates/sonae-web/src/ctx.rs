@@ -371,6 +371,11 @@ impl Ctx {
         }
     }
 
+    /// A date (no time) in the organization's time zone.
+    pub fn date(&self, ms: i64) -> String {
+        self.datetime(ms).get(..10).unwrap_or("").to_owned()
+    }
+
     /// Format a timestamp in the organization's time zone.
     pub fn datetime(&self, ms: i64) -> String {
         use chrono::TimeZone;

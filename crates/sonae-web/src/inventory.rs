@@ -763,7 +763,23 @@ pub async fn view(
     }
     if kind == Kind::System {
         // Findings of the last match, each with why it matched (DESIGN §3).
-        let found = store.findings(&actor, Some(id), 500).await.map_err(err)?;
+        let mut found = store.findings(&actor, Some(id), 500).await.map_err(err)?;
+        // Priority from the vulnerability's and this system's facts (DESIGN §3).
+        let policy = sonae_domain::priority::Policy::default();
+        let facts_of = |f: &sonae_store::Finding| sonae_domain::priority::Facts {
+            cvss: f.cvss,
+            kev: f.kev,
+            epss: f.epss,
+            exposure: rec.get("exposure").as_text().unwrap_or("").to_owned(),
+            importance: sonae_domain::inventory::importance(&rec.values),
+            personal_data: rec.get("personal_data").as_int() == Some(1),
+        };
+        found.sort_by_key(|f| {
+            (
+                policy.assess(&facts_of(f)).level,
+                std::cmp::Reverse((f.cvss.unwrap_or(0.0) * 10.0) as i64),
+            )
+        });
         let comp_titles: HashMap<i64, String> = store
             .titles(&actor, Kind::Component, Access::Read)
             .await
@@ -773,6 +789,8 @@ pub async fn view(
         sections.push(Section {
             heading: ctx.t("findings-title"),
             columns: [
+                "findings-col-priority",
+                "findings-col-due",
                 "findings-col-vuln",
                 "findings-col-component",
                 "findings-col-certainty",
@@ -783,8 +801,27 @@ pub async fn view(
             .collect(),
             rows: found
                 .iter()
-                .map(|f| Row {
+                .map(|f| (f, policy.assess(&facts_of(f))))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|(f, a)| Row {
                     cells: vec![
+                        Cell {
+                            text: format!(
+                                "{} ({})",
+                                ctx.t(&format!("prio-level-{}", a.level.as_str())),
+                                a.factors
+                                    .iter()
+                                    .map(|x| ctx.t(x.key))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                            href: None,
+                        },
+                        Cell {
+                            text: ctx.date(f.created_at_ms + a.due_days * 86_400_000),
+                            href: None,
+                        },
                         Cell {
                             text: f.vuln_id.clone(),
                             href: Some(format!("/vulns/{}", f.vuln_id)),

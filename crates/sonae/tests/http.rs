@@ -1090,6 +1090,13 @@ async fn the_system_page_shows_findings_with_their_reason() {
         html.contains("CVE-2024-27316") && html.contains("versionEndExcluding 2.4.59 &#62; 2.4.58"),
         "finding and reason shown: {html}"
     );
+    // The priority and its reasons: no CVSS yet, but internet-facing, important, personal data.
+    assert!(
+        html.contains(
+            "P2 高 (CVSS 未評価, インターネット公開, 重要なシステム（CIA 3）, 個人情報を扱う)"
+        ),
+        "priority with reasons: {html}"
+    );
 }
 
 /// `sonae collect` on this machine's real dpkg database, sent with an API
