@@ -41,6 +41,10 @@ pub struct Finding {
     pub certainty: String,
     pub reason: String,
     pub status: String,
+    pub justification: Option<String>,
+    pub decision_note: Option<String>,
+    pub decided_by: Option<String>,
+    pub version: i64,
     pub matched_at_ms: i64,
     pub created_at_ms: i64,
     /// Facts of the vulnerability, for the priority.
@@ -54,6 +58,8 @@ pub struct MatchStats {
     pub added: u64,
     pub kept: u64,
     pub removed: u64,
+    /// Decisions re-opened because their match changed.
+    pub reopened: u64,
 }
 
 impl Store {
@@ -115,20 +121,25 @@ impl Store {
         let now = self.clock.now_ms();
         let mut stats = MatchStats::default();
         let mut w = self.begin_write().await?;
-        let existing: Vec<(i64, i64, String, String)> =
-            sqlx::query("SELECT id, component_id, vuln_id, status FROM findings")
+        let rows =
+            sqlx::query("SELECT id, component_id, vuln_id, status, decided_reason FROM findings")
                 .fetch_all(&mut *w.tx)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get("id")?,
-                        r.try_get("component_id")?,
-                        r.try_get("vuln_id")?,
-                        r.try_get("status")?,
-                    ))
-                })
-                .collect::<Result<_>>()?;
+                .await?;
+        let mut existing: Vec<(i64, i64, String, String)> = Vec::new();
+        let mut decided: std::collections::HashMap<(i64, String), Option<String>> =
+            std::collections::HashMap::new();
+        for r in &rows {
+            let (id, c, v, st): (i64, i64, String, String) = (
+                r.try_get("id")?,
+                r.try_get("component_id")?,
+                r.try_get("vuln_id")?,
+                r.try_get("status")?,
+            );
+            if st != "new" {
+                decided.insert((c, v.clone()), r.try_get("decided_reason")?);
+            }
+            existing.push((id, c, v, st));
+        }
         let wanted: HashSet<(i64, &str)> = found
             .iter()
             .map(|f| (f.component_id, f.vuln_id.as_str()))
@@ -140,6 +151,18 @@ impl Store {
         for f in found {
             if have.contains(&(f.component_id, f.vuln_id.as_str())) {
                 stats.kept += 1;
+                // A decision stands only while the match it was made on stands.
+                if let Some(on) = decided.get(&(f.component_id, f.vuln_id.clone())) {
+                    if !sonae_domain::finding::decision_holds(on.as_deref(), &f.reason) {
+                        stats.reopened += 1;
+                        sqlx::query("UPDATE findings SET status = 'new', row_version = row_version + 1, updated_at = $1 WHERE component_id = $2 AND vuln_id = $3")
+                            .bind(now)
+                            .bind(f.component_id)
+                            .bind(f.vuln_id.as_str())
+                            .execute(&mut *w.tx)
+                            .await?;
+                    }
+                }
                 sqlx::query("UPDATE findings SET certainty = $1, reason = $2, matched_at = $3 WHERE component_id = $4 AND vuln_id = $5")
                     .bind(f.certainty.as_str())
                     .bind(f.reason.as_str())
@@ -186,8 +209,28 @@ impl Store {
         system_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Finding>> {
+        self.findings_where(actor, system_id, None, limit).await
+    }
+
+    /// One finding the actor may see.
+    pub async fn finding(&self, actor: &Actor, id: i64) -> Result<Finding> {
+        self.findings_where(actor, None, Some(id), 1)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn findings_where(
+        &self,
+        actor: &Actor,
+        system_id: Option<i64>,
+        finding_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Finding>> {
         let mut sql = crate::records::Sql::new();
         sql.push("SELECT f.id, f.component_id, f.system_id, f.vuln_id, f.certainty, f.reason, f.status, f.matched_at, f.created_at, \
+                  f.justification, f.decision_note, f.decided_by, f.row_version, \
                   v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss FROM findings f \
                   LEFT JOIN vulnerabilities v ON v.id = f.vuln_id LEFT JOIN epss_scores e ON e.cve = f.vuln_id \
                   WHERE f.system_id IN (SELECT id FROM systems WHERE ");
@@ -195,6 +238,9 @@ impl Store {
             .push(")");
         if let Some(s) = system_id {
             sql.push(" AND f.system_id = ").bind_int(s);
+        }
+        if let Some(id) = finding_id {
+            sql.push(" AND f.id = ").bind_int(id);
         }
         sql.push(" ORDER BY COALESCE(v.cvss_score, 0) DESC, f.vuln_id DESC LIMIT ")
             .bind_int(limit.clamp(1, 5000));
@@ -209,6 +255,10 @@ impl Store {
                     certainty: r.try_get("certainty")?,
                     reason: r.try_get("reason")?,
                     status: r.try_get("status")?,
+                    justification: r.try_get("justification")?,
+                    decision_note: r.try_get("decision_note")?,
+                    decided_by: r.try_get("decided_by")?,
+                    version: r.try_get("row_version")?,
                     matched_at_ms: r.try_get("matched_at")?,
                     created_at_ms: r.try_get("created_at")?,
                     cvss: r.try_get("cvss_score")?,
@@ -217,5 +267,90 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// Record that a finding does not affect its component, with the VEX
+    /// justification and a note; or, with `None`, re-open it. Only those who
+    /// may change the system's components decide.
+    pub async fn decide_finding(
+        &self,
+        actor: &Actor,
+        id: i64,
+        base_version: i64,
+        decision: Option<(&str, &str)>,
+    ) -> Result<()> {
+        let f = self.finding(actor, id).await?;
+        let writable = match scope(actor, Kind::Component, Access::Write) {
+            sonae_domain::Scope::All => true,
+            sonae_domain::Scope::SystemIn(inner) => {
+                let mut sql = crate::records::Sql::new();
+                sql.push("SELECT COUNT(*) AS n FROM systems WHERE id = ")
+                    .bind_int(f.system_id)
+                    .push(" AND ")
+                    .scope(&inner);
+                sql.query()
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get::<i64, _>("n")?
+                    > 0
+            }
+            _ => false,
+        };
+        if !writable {
+            return Err(StoreError::Forbidden);
+        }
+        if let Some((j, _)) = decision {
+            if !sonae_domain::finding::is_justification(j) {
+                return Err(StoreError::Invalid(vec![sonae_domain::FieldError {
+                    field: "justification",
+                    kind: sonae_domain::FieldErrorKind::NotInList,
+                }]));
+            }
+        }
+        let before = serde_json::json!({"status": f.status, "justification": f.justification, "note": f.decision_note}).to_string();
+        let (status, justification, note, by, on) = match decision {
+            Some((j, n)) => (
+                "not_affected",
+                Some(j.to_owned()),
+                Some(n.chars().take(2000).collect::<String>()),
+                Some(actor.name.clone()),
+                Some(f.reason.clone()),
+            ),
+            None => ("new", None, None, None, None),
+        };
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE findings SET status = $1, justification = $2, decision_note = $3, decided_by = $4, decided_reason = $5, \
+             row_version = row_version + 1, updated_at = $6 WHERE id = $7 AND row_version = $8",
+        )
+        .bind(status)
+        .bind(justification.clone())
+        .bind(note.clone())
+        .bind(by)
+        .bind(on)
+        .bind(self.clock.now_ms())
+        .bind(id)
+        .bind(base_version)
+        .execute(&mut *w.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("stale".into()));
+        }
+        self.append_audit(
+            &mut w.tx,
+            crate::audit::Change {
+                actor: &actor.name,
+                action: "update",
+                object_kind: "findings",
+                object_id: Some(id),
+                before: Some(before),
+                after: Some(serde_json::json!({"status": status, "justification": justification, "note": note}).to_string()),
+            },
+        )
+        .await?;
+        w.tx.commit().await?;
+        Ok(())
     }
 }

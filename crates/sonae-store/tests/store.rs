@@ -809,5 +809,51 @@ async fn findings_are_replaced_by_a_full_match_and_scoped_like_systems() {
                 .len(),
             1
         );
+        // "Not affected", with a VEX justification, survives a re-match...
+        let f1 = mine[0].clone();
+        assert!(matches!(
+            s.decide_finding(
+                &actor(Role::Auditor, None, None),
+                f1.id,
+                f1.version,
+                Some(("component_not_present", "x"))
+            )
+            .await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            s.decide_finding(&owner, f1.id, f1.version, Some(("because", "x")))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        s.decide_finding(
+            &owner,
+            f1.id,
+            f1.version,
+            Some(("vulnerable_code_not_in_execute_path", "mod_http2 は無効")),
+        )
+        .await
+        .unwrap();
+        let st = s
+            .replace_findings(&[f(c1, shop, "CVE-2024-1"), f(c2, wms, "CVE-2024-1")])
+            .await
+            .unwrap();
+        assert_eq!(st.reopened, 0);
+        let now = s.finding(&owner, f1.id).await.unwrap();
+        assert_eq!(now.status, "not_affected");
+        assert_eq!(
+            now.justification.as_deref(),
+            Some("vulnerable_code_not_in_execute_path")
+        );
+        // ...until the match itself changes (a new range in the feed).
+        let mut changed = f(c1, shop, "CVE-2024-1");
+        changed.reason = "versionEndExcluding 2.4.60 > 2.4.58".into();
+        let st = s
+            .replace_findings(&[changed, f(c2, wms, "CVE-2024-1")])
+            .await
+            .unwrap();
+        assert_eq!(st.reopened, 1, "{}", db.url);
+        assert_eq!(s.finding(&owner, f1.id).await.unwrap().status, "new");
+        assert!(s.audit_verify().await.unwrap().1.is_empty());
     }
 }

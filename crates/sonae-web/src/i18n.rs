@@ -256,6 +256,9 @@ mod tests {
             for a in ["create", "update", "delete", "login", "password", "revoke"] {
                 need(format!("audit-action-{a}"));
             }
+            for j in sonae_domain::finding::JUSTIFICATIONS {
+                need(format!("vex-{}", j.replace('_', "-")));
+            }
             for f in sonae_domain::vuln::Feed::ALL {
                 need(format!("feed-{}", f.as_str()));
             }

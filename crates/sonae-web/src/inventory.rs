@@ -795,6 +795,7 @@ pub async fn view(
                 "findings-col-component",
                 "findings-col-certainty",
                 "findings-col-reason",
+                "findings-col-status",
             ]
             .iter()
             .map(|k| ctx.t(k))
@@ -840,6 +841,10 @@ pub async fn view(
                         Cell {
                             text: f.reason.clone(),
                             href: None,
+                        },
+                        Cell {
+                            text: ctx.t(&format!("findings-status-{}", f.status.replace('_', "-"))),
+                            href: Some(format!("/findings/{}", f.id)),
                         },
                     ],
                 })

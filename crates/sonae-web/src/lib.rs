@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod csvio;
 pub mod ctx;
+pub mod findings;
 pub mod i18n;
 pub mod inventory;
 pub mod pages;
@@ -170,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
         .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
+        .route("/findings/{id}", get(findings::view).post(findings::decide))
         .route("/vulns", get(vulns::list))
         .route("/vulns/{id}", get(vulns::detail))
         .route("/feeds", get(vulns::feeds))

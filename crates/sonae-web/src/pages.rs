@@ -27,6 +27,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("pages.rs"),
     include_str!("api.rs"),
     include_str!("vulns.rs"),
+    include_str!("findings.rs"),
 ];
 
 pub struct Tile {

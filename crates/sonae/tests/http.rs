@@ -1097,6 +1097,72 @@ async fn the_system_page_shows_findings_with_their_reason() {
         ),
         "priority with reasons: {html}"
     );
+    // The owner records "not affected" with a VEX justification; the auditor may not.
+    let fid = app
+        .store
+        .findings(&sonae_domain::Actor::system(), Some(seed.shop), 10)
+        .await
+        .unwrap()[0]
+        .id;
+    let url = format!("{}/findings/{fid}", app.base);
+    let (status, page) = get_text(&owner, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    let t = csrf_of(&page);
+    let r = owner
+        .post(&url)
+        .form(&[
+            ("csrf", t.as_str()),
+            ("row_version", "1"),
+            ("action", "decide"),
+            ("justification", "vulnerable_code_not_in_execute_path"),
+            ("note", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a decision needs its reason"
+    );
+    let r = owner
+        .post(&url)
+        .form(&[
+            ("csrf", t.as_str()),
+            ("row_version", "1"),
+            ("action", "decide"),
+            ("justification", "vulnerable_code_not_in_execute_path"),
+            ("note", "HTTP/2 は無効化済み"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let decided = app
+        .store
+        .finding(&sonae_domain::Actor::system(), fid)
+        .await
+        .unwrap();
+    assert_eq!(decided.status, "not_affected");
+    assert_eq!(decided.decided_by.as_deref(), Some("owner"));
+    let auditor = login(&app, "auditor").await;
+    let (_, apage) = get_text(&auditor, &url).await;
+    assert!(
+        !apage.contains("id=\"decide\""),
+        "no decision form for the auditor"
+    );
+    let at = csrf_of(&apage);
+    let r = auditor
+        .post(&url)
+        .form(&[
+            ("csrf", at.as_str()),
+            ("row_version", "2"),
+            ("action", "reopen"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 /// `sonae collect` on this machine's real dpkg database, sent with an API

@@ -12,6 +12,11 @@ CREATE TABLE findings (
     certainty TEXT NOT NULL,
     reason TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'new',
+    -- A person's decision (VEX-style justification) and the match it was made on.
+    justification TEXT,
+    decision_note TEXT,
+    decided_by TEXT,
+    decided_reason TEXT,
     matched_at BIGINT NOT NULL,
     UNIQUE (component_id, vuln_id)
 );
