@@ -176,3 +176,147 @@ pub async fn decide(
         Err(e) => Err(ctx.store_error(e)),
     }
 }
+
+/// Findings the user may see, with the component's identifiers, for exports.
+async fn export_rows(
+    ctx: &Ctx,
+) -> Result<
+    Vec<(
+        sonae_store::Finding,
+        sonae_domain::inventory::Record,
+        String,
+    )>,
+    crate::ctx::PageError,
+> {
+    let actor = ctx.require_actor()?;
+    let store = &ctx.st.store;
+    let found = store
+        .findings(&actor, None, 5000)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let systems: HashMap<i64, String> = store
+        .titles(&actor, Kind::System, sonae_domain::access::Access::Read)
+        .await
+        .map_err(|e| ctx.store_error(e))?
+        .into_iter()
+        .collect();
+    let mut out = Vec::new();
+    for f in found {
+        let comp = store
+            .get(&actor, Kind::Component, f.component_id)
+            .await
+            .map_err(|e| ctx.store_error(e))?;
+        let sys = systems.get(&f.system_id).cloned().unwrap_or_default();
+        out.push((f, comp, sys));
+    }
+    Ok(out)
+}
+
+/// `GET /findings.csv`: every visible finding with why it matched and the decision.
+pub async fn export_csv(ctx: Ctx) -> PageResult {
+    let rows = export_rows(&ctx).await?;
+    let headers = [
+        "system",
+        "component",
+        "version",
+        "cpe",
+        "purl",
+        "vulnerability",
+        "certainty",
+        "reason",
+        "status",
+        "justification",
+        "note",
+    ];
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(f, c, sys)| {
+            vec![
+                sys.clone(),
+                c.get("product").to_input_string(),
+                c.get("version").to_input_string(),
+                c.get("cpe").to_input_string(),
+                c.get("purl").to_input_string(),
+                f.vuln_id.clone(),
+                f.certainty.clone(),
+                f.reason.clone(),
+                f.status.clone(),
+                f.justification.clone().unwrap_or_default(),
+                f.decision_note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let bytes = sonae_import::write_csv(&headers, &data, sonae_import::TextEncoding::Utf8Bom)
+        .map_err(|e| {
+            ctx.error_text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                crate::csvio::import_error_text(&ctx, &e),
+            )
+        })?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"sonae-findings.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /findings/openvex.json`: the same as an OpenVEX document (v0.2.0):
+/// "affected" for open findings, "not_affected" with the justification and
+/// note for decided ones.
+pub async fn export_openvex(ctx: Ctx) -> PageResult {
+    let rows = export_rows(&ctx).await?;
+    let author = ctx
+        .user
+        .as_ref()
+        .map(|u| u.display_name.clone())
+        .unwrap_or_default();
+    let now = ctx.st.store.clock().now();
+    let statements: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(f, c, sys)| {
+            let product_id = c
+                .get("purl")
+                .as_text()
+                .or(c.get("cpe").as_text())
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("urn:sonae:component:{}", c.id));
+            let mut st = serde_json::json!({
+                "vulnerability": { "name": f.vuln_id },
+                "products": [{ "@id": product_id, "identifiers": { "sonae_system": sys } }],
+                "status": if f.status == "not_affected" { "not_affected" } else { "affected" },
+            });
+            if f.status == "not_affected" {
+                st["justification"] = serde_json::json!(f.justification);
+                st["impact_statement"] = serde_json::json!(f.decision_note);
+            } else {
+                st["action_statement"] = serde_json::json!(f.reason);
+            }
+            st
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": format!("{}/findings/openvex.json#{}", ctx.st.config.base_url.trim_end_matches('/'), now.timestamp()),
+        "author": author,
+        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "version": 1,
+        "statements": statements,
+    });
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"sonae-openvex.json\"",
+            ),
+        ],
+        doc.to_string(),
+    )
+        .into_response())
+}

@@ -850,8 +850,8 @@ pub async fn view(
                 })
                 .collect(),
             empty: ctx.t("findings-empty"),
-            add_href: None,
-            add_label: String::new(),
+            add_href: Some("/findings.csv".to_owned()),
+            add_label: ctx.t("findings-export"),
         });
     }
     // The record's history from the audit log: for components this is the

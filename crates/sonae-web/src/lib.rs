@@ -171,6 +171,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
         .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
+        .route("/findings.csv", get(findings::export_csv))
+        .route("/findings/openvex.json", get(findings::export_openvex))
         .route("/findings/{id}", get(findings::view).post(findings::decide))
         .route("/vulns", get(vulns::list))
         .route("/vulns/{id}", get(vulns::detail))

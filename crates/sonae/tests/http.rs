@@ -1163,6 +1163,38 @@ async fn the_system_page_shows_findings_with_their_reason() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Exports: CSV and OpenVEX carry the decision.
+    let csv = owner
+        .get(format!("{}/findings.csv", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("CVE-2024-27316")
+            && csv.contains("not_affected")
+            && csv.contains("vulnerable_code_not_in_execute_path")
+    );
+    let vex: serde_json::Value = owner
+        .get(format!("{}/findings/openvex.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(vex["@context"], "https://openvex.dev/ns/v0.2.0");
+    assert_eq!(vex["statements"][0]["status"], "not_affected");
+    assert_eq!(
+        vex["statements"][0]["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    assert_eq!(
+        vex["statements"][0]["vulnerability"]["name"],
+        "CVE-2024-27316"
+    );
 }
 
 /// `sonae collect` on this machine's real dpkg database, sent with an API

@@ -392,3 +392,4 @@ vex-inline-mitigations-already-exist = Mitigations are already in place
 action-not-affected = Record “not affected”
 action-reopen = Re-open
 error-decision-needs-reason = Choose a justification and write a note that says why.
+findings-export = Export all findings (CSV; OpenVEX at /findings/openvex.json)

@@ -392,3 +392,4 @@ vex-inline-mitigations-already-exist = 緩和策が既に講じられている
 action-not-affected = 「影響なし」と記録する
 action-reopen = 判断を取り消す
 error-decision-needs-reason = 根拠を選び、理由を補足に記入してください。
+findings-export = 全検出結果を出力（CSV。OpenVEX は /findings/openvex.json）
