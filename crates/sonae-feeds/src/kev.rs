@@ -5,9 +5,10 @@
 //! element of `vulnerabilities` is converted and handed to the sink as soon
 //! as it has been read; the whole catalog is never held in memory.
 
+use crate::json::{opt_str, str_list};
 use crate::{time, FeedError, ParseStats, Sink};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sonae_domain::vuln::{CveId, Feed, KevEntry, Skipped, SourceRecord};
 use std::fmt;
 use std::io::BufRead;
@@ -184,29 +185,4 @@ fn entry(value: &Value) -> Result<SourceRecord, (Option<String>, String)> {
         cwes,
     });
     Ok(r)
-}
-
-/// A string field: absent or null is `None`, another type is an error.
-fn opt_str(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("{key} is not a string")),
-    }
-}
-
-/// An array of strings: absent or null is empty, another shape is an error.
-fn str_list(obj: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("{key} has a non-string element"))
-            })
-            .collect(),
-        Some(_) => Err(format!("{key} is not an array")),
-    }
 }

@@ -8,6 +8,7 @@
 
 pub mod epss;
 pub mod input;
+mod json;
 pub mod jvn;
 pub mod kev;
 pub mod nvd;

@@ -4,6 +4,7 @@
 //! each entry of the `all.zip` exports, see [`crate::input`]) or a JSON
 //! array of records, which is streamed element by element.
 
+use crate::json::{opt_str, str_list};
 use crate::{time, FeedError, ParseStats, Sink};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -296,31 +297,6 @@ fn date(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
         Some(s) => time::to_utc(&s)
             .map(Some)
             .ok_or_else(|| format!("{key} {s:?} is not a timestamp")),
-    }
-}
-
-/// A string field: absent or null is `None`, another type is an error.
-fn opt_str(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("{key} is not a string")),
-    }
-}
-
-/// An array of strings: absent or null is empty, another shape is an error.
-fn str_list(obj: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("{key} has a non-string element"))
-            })
-            .collect(),
-        Some(_) => Err(format!("{key} is not an array")),
     }
 }
 
