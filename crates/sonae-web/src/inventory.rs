@@ -444,25 +444,30 @@ pub async fn new_form(
     if kind == Kind::Component {
         values.entry("source".into()).or_insert("manual".into());
     }
-    let title = ctx.ta(
-        "title-new",
-        &[("kind", ctx.t(&format!("kind-{}-one", kind.slug())))],
-    );
-    let page = form_page(
-        &ctx,
-        &titles,
-        FormInput {
-            kind,
-            title,
-            action: format!("/inventory/{}", kind.slug()),
-            version: 0,
-            values: &values,
-            errors: &[],
-            stale: None,
-            cancel: format!("/inventory/{}", kind.slug()),
-        },
-    );
+    let page = form_page(&ctx, &titles, new_form_input(&ctx, kind, &values, &[]));
     ctx.render(&page)
+}
+
+/// The "new record" form of a kind, with the given values and errors.
+fn new_form_input<'a>(
+    ctx: &Ctx,
+    kind: Kind,
+    values: &'a HashMap<String, String>,
+    errors: &'a [FieldError],
+) -> FormInput<'a> {
+    FormInput {
+        kind,
+        title: ctx.ta(
+            "title-new",
+            &[("kind", ctx.t(&format!("kind-{}-one", kind.slug())))],
+        ),
+        action: format!("/inventory/{}", kind.slug()),
+        version: 0,
+        values,
+        errors,
+        stale: None,
+        cancel: format!("/inventory/{}", kind.slug()),
+    }
 }
 
 fn parse_form(kind: Kind, form: &HashMap<String, String>) -> Result<Values, Vec<FieldError>> {
@@ -488,24 +493,7 @@ pub async fn create(
         ),
         Err(StoreError::Invalid(errors)) => {
             let titles = Titles::load(&ctx, &actor, kind).await?;
-            let title = ctx.ta(
-                "title-new",
-                &[("kind", ctx.t(&format!("kind-{}-one", kind.slug())))],
-            );
-            let page = form_page(
-                &ctx,
-                &titles,
-                FormInput {
-                    kind,
-                    title,
-                    action: format!("/inventory/{}", kind.slug()),
-                    version: 0,
-                    values: &form,
-                    errors: &errors,
-                    stale: None,
-                    cancel: format!("/inventory/{}", kind.slug()),
-                },
-            );
+            let page = form_page(&ctx, &titles, new_form_input(&ctx, kind, &form, &errors));
             ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(ctx.store_error(e)),
