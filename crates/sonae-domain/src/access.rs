@@ -128,6 +128,21 @@ pub fn scope(actor: &Actor, kind: Kind, access: Access) -> Scope {
     }
 }
 
+/// The link an account of this role must have and lacks: a system owner
+/// belongs to a department, a vendor account to a vendor. Returns the
+/// field that is missing.
+pub fn missing_account_link(
+    role: Role,
+    department_id: Option<i64>,
+    vendor_id: Option<i64>,
+) -> Option<&'static str> {
+    match role {
+        Role::SystemOwner if department_id.is_none() => Some("department_id"),
+        Role::Vendor if vendor_id.is_none() => Some("vendor_id"),
+        _ => None,
+    }
+}
+
 /// Whether the actor may manage user accounts and settings.
 pub fn can_admin(actor: &Actor) -> bool {
     actor.role == Role::Admin
@@ -199,6 +214,19 @@ mod tests {
         assert_eq!(scope(&a, Kind::Person, Access::Read), Scope::Nothing);
         assert_eq!(scope(&a, Kind::Vendor, Access::Read), Scope::IdEq(3));
         assert!(may_write_some(&a, Kind::Component));
+    }
+
+    #[test]
+    fn owners_need_a_department_and_vendors_a_vendor() {
+        assert_eq!(
+            missing_account_link(Role::SystemOwner, None, Some(1)),
+            Some("department_id")
+        );
+        assert_eq!(
+            missing_account_link(Role::Vendor, Some(1), None),
+            Some("vendor_id")
+        );
+        assert_eq!(missing_account_link(Role::Auditor, None, None), None);
     }
 
     #[test]

@@ -443,11 +443,8 @@ pub async fn add_user(ctx: Ctx, Form(form): Form<HashMap<String, String>>) -> Pa
     }
     let dept = get("department_id").parse::<i64>().ok();
     let vendor = get("vendor_id").parse::<i64>().ok();
-    if role == Some(Role::SystemOwner) && dept.is_none() {
-        errors.insert("department_id", ctx.t("error-owner-needs-department"));
-    }
-    if role == Some(Role::Vendor) && vendor.is_none() {
-        errors.insert("vendor_id", ctx.t("error-vendor-needs-vendor"));
+    if let Some(r) = role {
+        account_link_error(&ctx, r, dept, vendor, &mut errors);
     }
     let password = form.get("password").cloned().unwrap_or_default();
     if let Some(k) = password_problem(&password, &username) {
@@ -748,13 +745,7 @@ pub async fn update_user(
         None => {
             errors.insert("role", ctx.t("err-required"));
         }
-        Some(Role::SystemOwner) if dept.is_none() => {
-            errors.insert("department_id", ctx.t("error-owner-needs-department"));
-        }
-        Some(Role::Vendor) if vendor.is_none() => {
-            errors.insert("vendor_id", ctx.t("error-vendor-needs-vendor"));
-        }
-        _ => {}
+        Some(r) => account_link_error(&ctx, r, dept, vendor, &mut errors),
     }
     let disabled = matches!(get("disabled").as_str(), "1" | "on");
     if actor.user_id == Some(id) && (role != Some(Role::Admin) || disabled) {
@@ -864,4 +855,23 @@ fn account_fields(
             }
         })
         .collect()
+}
+
+/// The error for an account that lacks the department or vendor its role needs.
+fn account_link_error(
+    ctx: &Ctx,
+    role: Role,
+    dept: Option<i64>,
+    vendor: Option<i64>,
+    errors: &mut HashMap<&'static str, String>,
+) {
+    match sonae_domain::access::missing_account_link(role, dept, vendor) {
+        Some("department_id") => {
+            errors.insert("department_id", ctx.t("error-owner-needs-department"));
+        }
+        Some(field) => {
+            errors.insert(field, ctx.t("error-vendor-needs-vendor"));
+        }
+        None => {}
+    }
 }

@@ -490,11 +490,10 @@ async fn user(cfg: &Config, cmd: &UserCommand) -> Result<()> {
                 ),
                 None => None,
             };
-            if role == Role::SystemOwner && department_id.is_none() {
-                bail!("a system owner needs --department");
-            }
-            if role == Role::Vendor && vendor_id.is_none() {
-                bail!("a vendor account needs --vendor");
+            match sonae_domain::access::missing_account_link(role, department_id, vendor_id) {
+                Some("department_id") => bail!("a system owner needs --department"),
+                Some(_) => bail!("a vendor account needs --vendor"),
+                None => {}
             }
             let (password, generated) = read_password(*password_stdin)?;
             let hash = hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
