@@ -1,5 +1,5 @@
 //! Message catalogs (Fluent), Japanese and English. Every string a user
-//! sees comes from `locales/{ja,en}/main.ftl`; a test checks both catalogs
+//! sees comes from the catalog files in `locales/{ja,en}/`; a test checks both catalogs
 //! hold the same keys and that every key the code asks for exists.
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -55,21 +55,27 @@ impl Lang {
     }
 }
 
-pub const JA_FTL: &str = include_str!("../locales/ja/main.ftl");
-pub const EN_FTL: &str = include_str!("../locales/en/main.ftl");
+/// The catalog files of each language, in the same order: one file per
+/// area of the product, so that areas can be worked on apart.
+pub const JA_FTL: &[&str] = &[include_str!("../locales/ja/main.ftl")];
+pub const EN_FTL: &[&str] = &[include_str!("../locales/en/main.ftl")];
 
 pub struct I18n {
     ja: FluentBundle<FluentResource>,
     en: FluentBundle<FluentResource>,
 }
 
-fn bundle(lang: &str, src: &str) -> Result<FluentBundle<FluentResource>, String> {
+fn bundle(lang: &str, files: &[&str]) -> Result<FluentBundle<FluentResource>, String> {
     let id: unic_langid::LanguageIdentifier = lang.parse().map_err(|e| format!("{e:?}"))?;
-    let res = FluentResource::try_new(src.to_owned()).map_err(|(_, e)| format!("{lang}: {e:?}"))?;
     let mut b = FluentBundle::new_concurrent(vec![id]);
     // No Unicode isolation marks: they show up in tests and copied text.
     b.set_use_isolating(false);
-    b.add_resource(res).map_err(|e| format!("{lang}: {e:?}"))?;
+    for src in files {
+        let res = FluentResource::try_new((*src).to_owned())
+            .map_err(|(_, e)| format!("{lang}: {e:?}"))?;
+        // A key defined twice (in two files) is an error, not a silent override.
+        b.add_resource(res).map_err(|e| format!("{lang}: {e:?}"))?;
+    }
     Ok(b)
 }
 
@@ -214,8 +220,8 @@ mod tests {
 
     #[test]
     fn both_catalogs_have_the_same_keys() {
-        let mut ja = keys(JA_FTL);
-        let mut en = keys(EN_FTL);
+        let mut ja: Vec<String> = JA_FTL.iter().flat_map(|s| keys(s)).collect();
+        let mut en: Vec<String> = EN_FTL.iter().flat_map(|s| keys(s)).collect();
         ja.sort();
         en.sort();
         let only_ja: Vec<_> = ja.iter().filter(|k| !en.contains(k)).collect();
