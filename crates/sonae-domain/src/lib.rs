@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod priority;
 pub mod value;
 pub mod vuln;
+pub mod workflow;
 
 pub use access::{Actor, Role, Scope};
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -87,6 +87,51 @@ pub struct Assessment {
 }
 
 impl Policy {
+    /// The fields of an unusable policy: days must be 1–3650 and in order
+    /// (a higher priority never gets more time), EPSS thresholds in 0–1.
+    pub fn validate(&self) -> Vec<crate::FieldError> {
+        use crate::{FieldError, FieldErrorKind};
+        let mut errors = Vec::new();
+        let days = [
+            ("kev_internet_days", self.kev_internet_days),
+            ("p1_days", self.p1_days),
+            ("p2_days", self.p2_days),
+            ("p3_days", self.p3_days),
+            ("p4_days", self.p4_days),
+        ];
+        for (i, (field, d)) in days.iter().enumerate() {
+            if !(1..=3650).contains(d) {
+                errors.push(FieldError {
+                    field,
+                    kind: FieldErrorKind::OutOfRange { min: 1, max: 3650 },
+                });
+            } else if i > 0 && *d < days[i - 1].1 {
+                errors.push(FieldError {
+                    field,
+                    kind: FieldErrorKind::OutOfOrder,
+                });
+            }
+        }
+        for (field, e) in [
+            ("epss_likely", self.epss_likely),
+            ("epss_very_likely", self.epss_very_likely),
+        ] {
+            if !(0.0..=1.0).contains(&e) {
+                errors.push(FieldError {
+                    field,
+                    kind: FieldErrorKind::NotProbability,
+                });
+            }
+        }
+        if errors.is_empty() && self.epss_very_likely < self.epss_likely {
+            errors.push(FieldError {
+                field: "epss_very_likely",
+                kind: FieldErrorKind::OutOfOrder,
+            });
+        }
+        errors
+    }
+
     pub fn assess(&self, f: &Facts) -> Assessment {
         let mut factors = Vec::new();
         let base = match f.cvss {
@@ -214,6 +259,23 @@ mod tests {
             ..facts(7.5, "intranet")
         };
         assert_eq!(p.assess(&likely).level, Level::P2);
+    }
+
+    #[test]
+    fn a_policy_that_gives_urgent_work_more_time_is_refused() {
+        assert!(Policy::default().validate().is_empty());
+        let p = Policy {
+            p1_days: 60,
+            ..Policy::default()
+        };
+        assert_eq!(p.validate()[0].field, "p2_days");
+        let p = Policy {
+            p4_days: 0,
+            epss_likely: 1.5,
+            ..Policy::default()
+        };
+        let fields: Vec<_> = p.validate().iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["p4_days", "epss_likely"]);
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub enum FieldErrorKind {
     OutOfScope,
     /// An end date before its start date.
     EndBeforeStart,
+    /// Out of order with a related value (e.g. more days for a higher priority).
+    OutOfOrder,
+    /// Not a probability between 0 and 1.
+    NotProbability,
 }
 
 impl FieldErrorKind {
@@ -89,6 +93,8 @@ impl FieldErrorKind {
             Self::Duplicate => "err-duplicate",
             Self::OutOfScope => "err-out-of-scope",
             Self::EndBeforeStart => "err-end-before-start",
+            Self::OutOfOrder => "err-out-of-order",
+            Self::NotProbability => "err-not-probability",
         }
     }
 }

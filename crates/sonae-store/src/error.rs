@@ -22,6 +22,9 @@ pub enum StoreError {
     /// The record is still referenced by others and cannot be deleted.
     #[error("still referenced")]
     InUse,
+    /// A workflow step the rules refuse.
+    #[error("workflow: {0:?}")]
+    Workflow(sonae_domain::workflow::Refusal),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("database: {0}")]

@@ -51,6 +51,86 @@ pub struct Finding {
     pub cvss: Option<f64>,
     pub kev: bool,
     pub epss: Option<f64>,
+    /// Facts of the system, for the priority.
+    pub system_name: String,
+    pub department_id: i64,
+    pub exposure: String,
+    pub importance: Option<i64>,
+    pub personal_data: bool,
+    /// The component, for lists.
+    pub component_label: String,
+    /// Priority and due date under the policy at the last refresh.
+    pub priority: Option<String>,
+    pub due_at_ms: Option<i64>,
+    /// The workflow's record (DESIGN §4).
+    pub direction: Option<String>,
+    pub work_plan: Option<sonae_domain::workflow::WorkPlan>,
+    pub agreed_by: Option<String>,
+    pub agreed_at_ms: Option<i64>,
+    pub acceptance_requested_by: Option<String>,
+    pub accepted_by: Option<String>,
+    pub accepted_until_ms: Option<i64>,
+    pub fix_known: bool,
+}
+
+impl Finding {
+    /// The facts the priority policy weighs.
+    pub fn facts(&self) -> sonae_domain::priority::Facts {
+        sonae_domain::priority::Facts {
+            cvss: self.cvss,
+            kev: self.kev,
+            epss: self.epss,
+            exposure: self.exposure.clone(),
+            importance: self.importance,
+            personal_data: self.personal_data,
+        }
+    }
+
+    pub fn workflow_state(&self) -> sonae_domain::workflow::State {
+        sonae_domain::workflow::State {
+            status: sonae_domain::workflow::Status::parse(&self.status)
+                .unwrap_or(sonae_domain::workflow::Status::New),
+            plan_recorded: self.work_plan.is_some(),
+            agreed: self.agreed_by.is_some(),
+            acceptance_requested_by: self.acceptance_requested_by.clone(),
+        }
+    }
+
+    /// Open and past its due date at `now_ms`.
+    pub fn overdue(&self, now_ms: i64) -> bool {
+        sonae_domain::workflow::Status::parse(&self.status).is_some_and(|s| s.is_open())
+            && self.due_at_ms.is_some_and(|d| d < now_ms)
+    }
+}
+
+/// Which findings a list shows (the security officer's queue, a system's
+/// findings, an export).
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub system_id: Option<i64>,
+    pub finding_id: Option<i64>,
+    pub department_id: Option<i64>,
+    /// Only these statuses; empty: all.
+    pub statuses: Vec<String>,
+    pub priority: Option<String>,
+    /// Open and due before this time.
+    pub due_before_ms: Option<i64>,
+    pub kev_only: bool,
+    /// Vulnerability id or component text contains.
+    pub text: Option<String>,
+    /// Order by due date (the queue) instead of severity.
+    pub by_due: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Statuses still to be fixed, for filters.
+pub fn open_statuses() -> Vec<String> {
+    sonae_domain::workflow::Status::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str().to_owned())
+        .collect()
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -121,12 +201,16 @@ impl Store {
         let now = self.clock.now_ms();
         let mut stats = MatchStats::default();
         let mut w = self.begin_write().await?;
-        let rows =
-            sqlx::query("SELECT id, component_id, vuln_id, status, decided_reason FROM findings")
-                .fetch_all(&mut *w.tx)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, component_id, vuln_id, status, decided_reason, fix_known FROM findings",
+        )
+        .fetch_all(&mut *w.tx)
+        .await?;
         let mut existing: Vec<(i64, i64, String, String)> = Vec::new();
-        let mut decided: std::collections::HashMap<(i64, String), Option<String>> =
+        // Worked-on findings: id, status, the match a decision was made on,
+        // whether a fix was known when it was mitigated.
+        type Worked = (i64, String, Option<String>, bool);
+        let mut worked: std::collections::HashMap<(i64, String), Worked> =
             std::collections::HashMap::new();
         for r in &rows {
             let (id, c, v, st): (i64, i64, String, String) = (
@@ -136,7 +220,15 @@ impl Store {
                 r.try_get("status")?,
             );
             if st != "new" {
-                decided.insert((c, v.clone()), r.try_get("decided_reason")?);
+                worked.insert(
+                    (c, v.clone()),
+                    (
+                        id,
+                        st.clone(),
+                        r.try_get("decided_reason")?,
+                        r.try_get::<i64, _>("fix_known")? != 0,
+                    ),
+                );
             }
             existing.push((id, c, v, st));
         }
@@ -151,16 +243,34 @@ impl Store {
         for f in found {
             if have.contains(&(f.component_id, f.vuln_id.as_str())) {
                 stats.kept += 1;
-                // A decision stands only while the match it was made on stands.
-                if let Some(on) = decided.get(&(f.component_id, f.vuln_id.clone())) {
-                    if !sonae_domain::finding::decision_holds(on.as_deref(), &f.reason) {
+                if let Some((id, status, on, fix_then)) =
+                    worked.get(&(f.component_id, f.vuln_id.clone()))
+                {
+                    use sonae_domain::workflow::{mitigation_superseded, reason_names_fix, Status};
+                    let st = Status::parse(status).unwrap_or(Status::New);
+                    // A "not affected" decision stands only while the match
+                    // it was made on stands; a workaround without a fix is
+                    // re-opened once the feeds name a fix.
+                    let why = if st == Status::NotAffected
+                        && !sonae_domain::finding::decision_holds(on.as_deref(), &f.reason)
+                    {
+                        Some("match_changed")
+                    } else if mitigation_superseded(st, *fix_then, reason_names_fix(&f.reason)) {
+                        Some("fix_available")
+                    } else {
+                        None
+                    };
+                    if let Some(why) = why {
                         stats.reopened += 1;
-                        sqlx::query("UPDATE findings SET status = 'new', row_version = row_version + 1, updated_at = $1 WHERE component_id = $2 AND vuln_id = $3")
-                            .bind(now)
-                            .bind(f.component_id)
-                            .bind(f.vuln_id.as_str())
-                            .execute(&mut *w.tx)
-                            .await?;
+                        self.reopen_in(
+                            &mut w.tx,
+                            *id,
+                            status,
+                            why,
+                            now,
+                            serde_json::json!({"reason": f.reason}),
+                        )
+                        .await?;
                     }
                 }
                 sqlx::query("UPDATE findings SET certainty = $1, reason = $2, matched_at = $3 WHERE component_id = $4 AND vuln_id = $5")
@@ -174,8 +284,8 @@ impl Store {
             } else {
                 stats.added += 1;
                 sqlx::query(
-                    "INSERT INTO findings (row_version, created_at, updated_at, component_id, system_id, vuln_id, certainty, reason, status, matched_at) \
-                     VALUES (1, $1, $1, $2, $3, $4, $5, $6, 'new', $1)",
+                    "INSERT INTO findings (row_version, created_at, updated_at, component_id, system_id, vuln_id, certainty, reason, status, matched_at, status_at) \
+                     VALUES (1, $1, $1, $2, $3, $4, $5, $6, 'new', $1, $1)",
                 )
                 .bind(now)
                 .bind(f.component_id)
@@ -202,51 +312,135 @@ impl Store {
     }
 
     /// Findings the actor may see (those of systems in their read scope),
-    /// optionally of one system, newest vulnerabilities first.
+    /// optionally of one system, most severe first.
     pub async fn findings(
         &self,
         actor: &Actor,
         system_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Finding>> {
-        self.findings_where(actor, system_id, None, limit).await
+        self.findings_filtered(
+            actor,
+            &FindingFilter {
+                system_id,
+                limit,
+                ..FindingFilter::default()
+            },
+        )
+        .await
     }
 
     /// One finding the actor may see.
     pub async fn finding(&self, actor: &Actor, id: i64) -> Result<Finding> {
-        self.findings_where(actor, None, Some(id), 1)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(StoreError::NotFound)
+        self.findings_filtered(
+            actor,
+            &FindingFilter {
+                finding_id: Some(id),
+                limit: 1,
+                ..FindingFilter::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::NotFound)
     }
 
-    async fn findings_where(
-        &self,
-        actor: &Actor,
-        system_id: Option<i64>,
-        finding_id: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<Finding>> {
+    fn finding_sql(actor: &Actor, q: &FindingFilter, count: bool) -> crate::records::Sql {
         let mut sql = crate::records::Sql::new();
-        sql.push("SELECT f.id, f.component_id, f.system_id, f.vuln_id, f.certainty, f.reason, f.status, f.matched_at, f.created_at, \
-                  f.justification, f.decision_note, f.decided_by, f.row_version, \
-                  v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss FROM findings f \
-                  LEFT JOIN vulnerabilities v ON v.id = f.vuln_id LEFT JOIN epss_scores e ON e.cve = f.vuln_id \
-                  WHERE f.system_id IN (SELECT id FROM systems WHERE ");
+        if count {
+            sql.push("SELECT COUNT(*) AS n ");
+        } else {
+            sql.push(
+                "SELECT f.id, f.component_id, f.system_id, f.vuln_id, f.certainty, f.reason, f.status, f.matched_at, f.created_at, \
+                 f.justification, f.decision_note, f.decided_by, f.row_version, f.priority, f.due_at, f.direction, f.work_plan, \
+                 f.agreed_by, f.agreed_at, f.acceptance_requested_by, f.accepted_by, f.accepted_until, f.fix_known, \
+                 s.name AS system_name, s.owner_department_id, s.exposure, s.personal_data, s.confidentiality, s.integrity, s.availability, \
+                 c.product, c.version AS component_version, \
+                 v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss ",
+            );
+        }
+        sql.push(
+            "FROM findings f JOIN systems s ON s.id = f.system_id JOIN components c ON c.id = f.component_id \
+             LEFT JOIN vulnerabilities v ON v.id = f.vuln_id LEFT JOIN epss_scores e ON e.cve = f.vuln_id \
+             WHERE f.system_id IN (SELECT id FROM systems WHERE ",
+        );
         sql.scope(&scope(actor, Kind::System, Access::Read))
             .push(")");
-        if let Some(s) = system_id {
+        if let Some(s) = q.system_id {
             sql.push(" AND f.system_id = ").bind_int(s);
         }
-        if let Some(id) = finding_id {
+        if let Some(id) = q.finding_id {
             sql.push(" AND f.id = ").bind_int(id);
         }
-        sql.push(" ORDER BY COALESCE(v.cvss_score, 0) DESC, f.vuln_id DESC LIMIT ")
-            .bind_int(limit.clamp(1, 5000));
+        if let Some(d) = q.department_id {
+            sql.push(" AND s.owner_department_id = ").bind_int(d);
+        }
+        if !q.statuses.is_empty() {
+            sql.push(" AND f.status IN (");
+            for (i, st) in q.statuses.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_text(st);
+            }
+            sql.push(")");
+        }
+        if let Some(p) = &q.priority {
+            sql.push(" AND f.priority = ").bind_text(p);
+        }
+        if let Some(t) = q.due_before_ms {
+            sql.push(" AND f.due_at < ").bind_int(t);
+        }
+        if q.kev_only {
+            sql.push(" AND v.kev = 1");
+        }
+        if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let like = format!("%{}%", t.to_lowercase().replace(['%', '_'], ""));
+            sql.push(" AND (LOWER(f.vuln_id) LIKE ")
+                .bind_text(&like)
+                .push(" OR LOWER(c.product) LIKE ")
+                .bind_text(&like)
+                .push(" OR LOWER(s.name) LIKE ")
+                .bind_text(&like)
+                .push(")");
+        }
+        if !count {
+            if q.by_due {
+                sql.push(" ORDER BY COALESCE(f.due_at, 9000000000000000), f.priority, f.id");
+            } else {
+                sql.push(" ORDER BY COALESCE(v.cvss_score, 0) DESC, f.vuln_id DESC, f.id");
+            }
+            sql.push(" LIMIT ")
+                .bind_int(q.limit.clamp(1, 5000))
+                .push(" OFFSET ")
+                .bind_int(q.offset.max(0));
+        }
+        sql
+    }
+
+    /// How many findings match the filter (for paging).
+    pub async fn count_findings(&self, actor: &Actor, q: &FindingFilter) -> Result<i64> {
+        let sql = Self::finding_sql(actor, q, true);
+        Ok(sql.query().fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
+    pub async fn findings_filtered(
+        &self,
+        actor: &Actor,
+        q: &FindingFilter,
+    ) -> Result<Vec<Finding>> {
+        let sql = Self::finding_sql(actor, q, false);
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
+                let cia: Vec<Option<i64>> = ["confidentiality", "integrity", "availability"]
+                    .iter()
+                    .map(|c| r.try_get::<Option<i64>, _>(*c))
+                    .collect::<std::result::Result<_, _>>()?;
+                let product: String = r.try_get("product")?;
+                let cver: Option<String> = r.try_get("component_version")?;
+                let plan: Option<String> = r.try_get("work_plan")?;
                 Ok(Finding {
                     id: r.try_get("id")?,
                     component_id: r.try_get("component_id")?,
@@ -264,93 +458,27 @@ impl Store {
                     cvss: r.try_get("cvss_score")?,
                     kev: r.try_get::<i64, _>("kev")? != 0,
                     epss: r.try_get("epss")?,
+                    system_name: r.try_get("system_name")?,
+                    department_id: r.try_get("owner_department_id")?,
+                    exposure: r.try_get("exposure")?,
+                    importance: cia.into_iter().flatten().max(),
+                    personal_data: r.try_get::<i64, _>("personal_data")? != 0,
+                    component_label: match cver.filter(|v| !v.is_empty()) {
+                        Some(v) => format!("{product} {v}"),
+                        None => product,
+                    },
+                    priority: r.try_get("priority")?,
+                    due_at_ms: r.try_get("due_at")?,
+                    direction: r.try_get("direction")?,
+                    work_plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
+                    agreed_by: r.try_get("agreed_by")?,
+                    agreed_at_ms: r.try_get("agreed_at")?,
+                    acceptance_requested_by: r.try_get("acceptance_requested_by")?,
+                    accepted_by: r.try_get("accepted_by")?,
+                    accepted_until_ms: r.try_get("accepted_until")?,
+                    fix_known: r.try_get::<i64, _>("fix_known")? != 0,
                 })
             })
             .collect()
-    }
-}
-
-impl Store {
-    /// Record that a finding does not affect its component, with the VEX
-    /// justification and a note; or, with `None`, re-open it. Only those who
-    /// may change the system's components decide.
-    pub async fn decide_finding(
-        &self,
-        actor: &Actor,
-        id: i64,
-        base_version: i64,
-        decision: Option<(&str, &str)>,
-    ) -> Result<()> {
-        let f = self.finding(actor, id).await?;
-        let writable = match scope(actor, Kind::Component, Access::Write) {
-            sonae_domain::Scope::All => true,
-            sonae_domain::Scope::SystemIn(inner) => {
-                let mut sql = crate::records::Sql::new();
-                sql.push("SELECT COUNT(*) AS n FROM systems WHERE id = ")
-                    .bind_int(f.system_id)
-                    .push(" AND ")
-                    .scope(&inner);
-                sql.query()
-                    .fetch_one(&self.pool)
-                    .await?
-                    .try_get::<i64, _>("n")?
-                    > 0
-            }
-            _ => false,
-        };
-        if !writable {
-            return Err(StoreError::Forbidden);
-        }
-        if let Some((j, _)) = decision {
-            if !sonae_domain::finding::is_justification(j) {
-                return Err(StoreError::Invalid(vec![sonae_domain::FieldError {
-                    field: "justification",
-                    kind: sonae_domain::FieldErrorKind::NotInList,
-                }]));
-            }
-        }
-        let before = serde_json::json!({"status": f.status, "justification": f.justification, "note": f.decision_note}).to_string();
-        let (status, justification, note, by, on) = match decision {
-            Some((j, n)) => (
-                "not_affected",
-                Some(j.to_owned()),
-                Some(n.chars().take(2000).collect::<String>()),
-                Some(actor.name.clone()),
-                Some(f.reason.clone()),
-            ),
-            None => ("new", None, None, None, None),
-        };
-        let mut w = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE findings SET status = $1, justification = $2, decision_note = $3, decided_by = $4, decided_reason = $5, \
-             row_version = row_version + 1, updated_at = $6 WHERE id = $7 AND row_version = $8",
-        )
-        .bind(status)
-        .bind(justification.clone())
-        .bind(note.clone())
-        .bind(by)
-        .bind(on)
-        .bind(self.clock.now_ms())
-        .bind(id)
-        .bind(base_version)
-        .execute(&mut *w.tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("stale".into()));
-        }
-        self.append_audit(
-            &mut w.tx,
-            crate::audit::Change {
-                actor: &actor.name,
-                action: "update",
-                object_kind: "findings",
-                object_id: Some(id),
-                before: Some(before),
-                after: Some(serde_json::json!({"status": status, "justification": justification, "note": note}).to_string()),
-            },
-        )
-        .await?;
-        w.tx.commit().await?;
-        Ok(())
     }
 }

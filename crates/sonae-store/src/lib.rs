@@ -14,13 +14,15 @@ mod findings;
 mod records;
 mod users;
 mod vulns;
+mod workflow;
 
 pub use audit::AuditPage;
 pub use db::{Backend, Store};
 pub use error::StoreError;
-pub use findings::{Finding, MatchComponent, MatchStats, NewFinding};
+pub use findings::{open_statuses, Finding, FindingFilter, MatchComponent, MatchStats, NewFinding};
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
+pub use workflow::FindingEvent;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -67,6 +67,9 @@ impl Sql {
     pub(crate) fn bind_int(&mut self, i: i64) -> &mut Self {
         self.bind(Bind::Int(Some(i)))
     }
+    pub(crate) fn bind_text(&mut self, s: &str) -> &mut Self {
+        self.bind(Bind::Text(Some(s.to_owned())))
+    }
     pub(crate) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for b in &self.binds {

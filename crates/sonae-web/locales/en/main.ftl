@@ -180,6 +180,8 @@ err-unknown-reference = No such record. Check the name, or register it first.
 err-duplicate = This value is already used. Choose another.
 err-out-of-scope = You may not set this value. Choose one within your responsibility.
 err-end-before-start = The end date is before the start date.
+err-out-of-order = This value is out of order with the related ones (a higher priority may not get more days; the second threshold may not be below the first).
+err-not-probability = Enter a probability between 0 and 1.
 
 ## Record types
 kind-departments = Departments

@@ -180,6 +180,8 @@ err-unknown-reference = 該当する記録がありません。名称を確認�
 err-duplicate = この値はすでに使われています。別の値にしてください。
 err-out-of-scope = この値は設定できません。担当範囲内の値を選んでください。
 err-end-before-start = 終了日が開始日より前になっています。
+err-out-of-order = 関連する値との順序が合いません（高い優先度ほど日数は短く、2つ目のしきい値は1つ目以上にしてください）。
+err-not-probability = 0から1までの確率を入力してください。
 
 ## Record types
 kind-departments = 部門
