@@ -19,7 +19,11 @@ struct TestDb {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 async fn backends() -> Vec<TestDb> {
-    let clock = Arc::new(FixedClock::at_ms(1_764_000_000_000));
+    backends_at(Arc::new(FixedClock::at_ms(1_764_000_000_000))).await
+}
+
+/// The backends, on a clock the test moves.
+async fn backends_at(clock: Arc<FixedClock>) -> Vec<TestDb> {
     let mut out = Vec::new();
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
@@ -854,6 +858,174 @@ async fn findings_are_replaced_by_a_full_match_and_scoped_like_systems() {
             .unwrap();
         assert_eq!(st.reopened, 1, "{}", db.url);
         assert_eq!(s.finding(&owner, f1.id).await.unwrap().status, "new");
+        assert!(s.audit_verify().await.unwrap().1.is_empty());
+    }
+}
+
+/// The workflow's clock-driven rules in the store: a risk acceptance runs
+/// out and re-opens; a workaround put in while no fix was known re-opens
+/// once the feeds name a fix; each leaves a history entry.
+#[tokio::test]
+async fn acceptances_expire_and_mitigations_reopen_when_a_fix_appears() {
+    use sonae_domain::workflow::{Direction, Step, WorkPlan};
+    use sonae_store::NewFinding;
+    let clock = Arc::new(FixedClock::at_ms(1_764_000_000_000));
+    for db in backends_at(clock.clone()).await {
+        let s = &db.store;
+        let ec = dept(s, "通販事業部").await;
+        let shop = s
+            .create(
+                &Actor::system(),
+                Kind::System,
+                system_values("Webショップ", ec, None),
+            )
+            .await
+            .unwrap()
+            .id;
+        let comp = s
+            .create(
+                &Actor::system(),
+                Kind::Component,
+                vals(&[
+                    ("system_id", Value::Int(shop)),
+                    ("product", t("openssl")),
+                    ("version", t("3.0.1")),
+                ]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let nf = |v: &str, reason: &str| NewFinding {
+            component_id: comp,
+            system_id: shop,
+            vuln_id: v.into(),
+            certainty: "confirmed".into(),
+            reason: reason.into(),
+        };
+        let no_fix = "cpe:2.3:a:openssl:openssl:* versionEndIncluding 3.0.1";
+        s.replace_findings(&[nf("CVE-A", no_fix), nf("CVE-B", no_fix)])
+            .await
+            .unwrap();
+        let officer = actor(Role::SecurityOfficer, None, None);
+        let exec = actor(Role::Executive, None, None);
+        let exec = Actor {
+            name: "ceo".into(),
+            ..exec
+        };
+        let all = s.findings(&Actor::system(), None, 10).await.unwrap();
+        let id = |v: &str| all.iter().find(|f| f.vuln_id == v).unwrap().id;
+        let go = |fid: i64, who: Actor, step: Step| async move {
+            let v = s.finding(&Actor::system(), fid).await.unwrap().version;
+            s.finding_step(&who, fid, v, step).await
+        };
+        for step in [
+            Step::Start {
+                note: String::new(),
+            },
+            Step::Investigated {
+                conditions: "x".into(),
+            },
+        ] {
+            go(id("CVE-A"), officer.clone(), step.clone())
+                .await
+                .unwrap();
+            go(id("CVE-B"), officer.clone(), step).await.unwrap();
+        }
+        // A: accepted for 30 days.
+        go(
+            id("CVE-A"),
+            officer.clone(),
+            Step::RequestAcceptance {
+                reason: "retiring".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let now = sonae_domain::Clock::now_ms(clock.as_ref());
+        go(
+            id("CVE-A"),
+            exec.clone(),
+            Step::ApproveAcceptance {
+                expires_ms: now + 30 * 86_400_000,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        // B: a workaround, no fix known yet.
+        go(
+            id("CVE-B"),
+            officer.clone(),
+            Step::Direct {
+                direction: Direction::Workaround,
+                impact: "none".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let plan = WorkPlan {
+            scheduled_ms: now,
+            test_environment: "none".into(),
+            people: "ops".into(),
+            ..WorkPlan::default()
+        };
+        go(id("CVE-B"), officer.clone(), Step::Plan(plan))
+            .await
+            .unwrap();
+        go(
+            id("CVE-B"),
+            officer.clone(),
+            Step::Mitigate {
+                note: "WAF rule".into(),
+                fix_known: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.finding(&Actor::system(), id("CVE-B"))
+                .await
+                .unwrap()
+                .status,
+            "mitigated"
+        );
+
+        assert_eq!(s.expire_acceptances().await.unwrap(), 0, "{}", db.url);
+        clock.advance_ms(31 * 86_400_000);
+        assert_eq!(s.expire_acceptances().await.unwrap(), 1, "{}", db.url);
+        let a = s.finding(&Actor::system(), id("CVE-A")).await.unwrap();
+        assert_eq!((a.status.as_str(), a.accepted_by.as_deref()), ("new", None));
+        let ev = s
+            .finding_events(&Actor::system(), id("CVE-A"))
+            .await
+            .unwrap();
+        assert_eq!(ev.last().unwrap().step, "expired");
+        assert_eq!(ev.last().unwrap().actor, "sonae");
+
+        // The same match again leaves the mitigation; a fixed version re-opens it.
+        let st = s
+            .replace_findings(&[nf("CVE-A", no_fix), nf("CVE-B", no_fix)])
+            .await
+            .unwrap();
+        assert_eq!(st.reopened, 0);
+        let fixed = "cpe:2.3:a:openssl:openssl:* versionEndExcluding 3.0.2 > 3.0.1";
+        let st = s
+            .replace_findings(&[nf("CVE-A", no_fix), nf("CVE-B", fixed)])
+            .await
+            .unwrap();
+        assert_eq!(st.reopened, 1, "{}", db.url);
+        assert_eq!(
+            s.finding(&Actor::system(), id("CVE-B"))
+                .await
+                .unwrap()
+                .status,
+            "new"
+        );
+        let ev = s
+            .finding_events(&Actor::system(), id("CVE-B"))
+            .await
+            .unwrap();
+        assert_eq!(ev.last().unwrap().step, "fix_available");
         assert!(s.audit_verify().await.unwrap().1.is_empty());
     }
 }

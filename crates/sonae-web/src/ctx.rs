@@ -261,6 +261,10 @@ impl Ctx {
     fn nav(&self, role: Role) -> Vec<NavItem> {
         let actor = self.actor();
         let mut items = vec![("/".to_owned(), self.t("nav-home"))];
+        let visible_systems = actor.as_ref().is_some_and(|a| {
+            sonae_domain::access::scope(a, Kind::System, sonae_domain::access::Access::Read)
+                != sonae_domain::Scope::Nothing
+        });
         for kind in Kind::ALL {
             let visible = actor.as_ref().is_some_and(|a| {
                 sonae_domain::access::scope(a, kind, sonae_domain::access::Access::Read)
@@ -269,6 +273,10 @@ impl Ctx {
             if visible {
                 items.push((format!("/inventory/{}", kind.slug()), self.tr.kind(kind)));
             }
+        }
+        if visible_systems {
+            items.push(("/my".to_owned(), self.t("nav-my")));
+            items.push(("/findings".to_owned(), self.t("nav-findings")));
         }
         if actor.as_ref().is_some_and(|a| {
             Kind::ALL
@@ -285,6 +293,7 @@ impl Ctx {
         }
         if role == Role::Admin {
             items.push(("/admin/users".to_owned(), self.t("nav-users")));
+            items.push(("/admin/policy".to_owned(), self.t("nav-policy")));
         }
         let path = self.path.split('?').next().unwrap_or("");
         items

@@ -57,8 +57,14 @@ impl Lang {
 
 /// The catalog files of each language, in the same order: one file per
 /// area of the product, so that areas can be worked on apart.
-pub const JA_FTL: &[&str] = &[include_str!("../locales/ja/main.ftl")];
-pub const EN_FTL: &[&str] = &[include_str!("../locales/en/main.ftl")];
+pub const JA_FTL: &[&str] = &[
+    include_str!("../locales/ja/main.ftl"),
+    include_str!("../locales/ja/workflow.ftl"),
+];
+pub const EN_FTL: &[&str] = &[
+    include_str!("../locales/en/main.ftl"),
+    include_str!("../locales/en/workflow.ftl"),
+];
 
 pub struct I18n {
     ja: FluentBundle<FluentResource>,
@@ -184,6 +190,10 @@ mod tests {
             "kind-",
             "list-",
             "login-",
+            "my-",
+            "policy-",
+            "queue-",
+            "wf-",
             "nav-",
             "page-",
             "password-",
@@ -264,6 +274,22 @@ mod tests {
             }
             for j in sonae_domain::finding::JUSTIFICATIONS {
                 need(format!("vex-{}", j.replace('_', "-")));
+            }
+            for st in sonae_domain::workflow::Status::ALL {
+                need(format!("wf-status-{}", st.as_str().replace('_', "-")));
+            }
+            for st in sonae_domain::workflow::STEPS {
+                need(format!("wf-step-{}", st.replace('_', "-")));
+                need(format!("wf-hint-{}", st.replace('_', "-")));
+            }
+            for st in ["expired", "match-changed", "fix-available"] {
+                need(format!("wf-step-{st}"));
+            }
+            for d in sonae_domain::workflow::Direction::ALL {
+                need(format!("wf-direction-{}", d.as_str().replace('_', "-")));
+            }
+            for e in sonae_domain::workflow::TEST_ENVIRONMENTS {
+                need(format!("wf-testenv-{e}"));
             }
             for f in sonae_domain::vuln::Feed::ALL {
                 need(format!("feed-{}", f.as_str()));

@@ -752,19 +752,13 @@ pub async fn view(
     if kind == Kind::System {
         // Findings of the last match, each with why it matched (DESIGN §3).
         let mut found = store.findings(&actor, Some(id), 500).await.map_err(err)?;
-        // Priority from the vulnerability's and this system's facts (DESIGN §3).
-        let policy = sonae_domain::priority::Policy::default();
-        let facts_of = |f: &sonae_store::Finding| sonae_domain::priority::Facts {
-            cvss: f.cvss,
-            kev: f.kev,
-            epss: f.epss,
-            exposure: rec.get("exposure").as_text().unwrap_or("").to_owned(),
-            importance: sonae_domain::inventory::importance(&rec.values),
-            personal_data: rec.get("personal_data").as_int() == Some(1),
-        };
+        // Priority from the vulnerability's and this system's facts (DESIGN §3),
+        // the nearest due date first.
+        let policy = store.priority_policy().await.map_err(err)?;
         found.sort_by_key(|f| {
             (
-                policy.assess(&facts_of(f)).level,
+                sonae_domain::workflow::Status::parse(&f.status).is_none_or(|s| !s.is_open()),
+                f.due_at_ms.unwrap_or(i64::MAX),
                 std::cmp::Reverse((f.cvss.unwrap_or(0.0) * 10.0) as i64),
             )
         });
@@ -790,25 +784,17 @@ pub async fn view(
             .collect(),
             rows: found
                 .iter()
-                .map(|f| (f, policy.assess(&facts_of(f))))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .map(|(f, a)| Row {
+                .map(|f| Row {
                     cells: vec![
                         Cell {
-                            text: format!(
-                                "{} ({})",
-                                ctx.t(&format!("prio-level-{}", a.level.as_str())),
-                                a.factors
-                                    .iter()
-                                    .map(|x| ctx.t(x.key))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                            text: {
+                                let (p, why) = crate::findings::priority_text(&ctx, f, &policy);
+                                format!("{p} ({why})")
+                            },
                             href: None,
                         },
                         Cell {
-                            text: ctx.date(f.created_at_ms + a.due_days * 86_400_000),
+                            text: f.due_at_ms.map(|d| ctx.date(d)).unwrap_or_default(),
                             href: None,
                         },
                         Cell {
@@ -831,7 +817,7 @@ pub async fn view(
                             href: None,
                         },
                         Cell {
-                            text: ctx.t(&format!("findings-status-{}", f.status.replace('_', "-"))),
+                            text: crate::findings::status_label(&ctx, &f.status),
                             href: Some(format!("/findings/{}", f.id)),
                         },
                     ],

@@ -16,6 +16,7 @@ pub mod findings;
 pub mod i18n;
 pub mod inventory;
 pub mod pages;
+pub mod queue;
 pub mod vulns;
 
 use axum::extract::DefaultBodyLimit;
@@ -171,9 +172,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
         .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
+        .route("/findings", get(queue::queue))
+        .route("/findings/bulk", post(queue::bulk))
+        .route("/my", get(queue::my))
+        .route("/admin/policy", get(queue::policy).post(queue::policy_post))
         .route("/findings.csv", get(findings::export_csv))
         .route("/findings/openvex.json", get(findings::export_openvex))
-        .route("/findings/{id}", get(findings::view).post(findings::decide))
+        .route("/findings/{id}", get(findings::view))
+        .route("/findings/{id}/step", post(findings::step))
         .route("/vulns", get(vulns::list))
         .route("/vulns/{id}", get(vulns::detail))
         .route("/feeds", get(vulns::feeds))

@@ -28,6 +28,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("api.rs"),
     include_str!("vulns.rs"),
     include_str!("findings.rs"),
+    include_str!("queue.rs"),
 ];
 
 pub struct Tile {

@@ -79,6 +79,10 @@ pub async fn run(store: &Store) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     found.retain(|f| seen.insert((f.component_id, f.vuln_id.clone())));
     let stats = store.replace_findings(&found).await?;
+    // Priorities and due dates under the current policy; acceptances that ran out.
+    let policy = store.priority_policy().await?;
+    let reprioritized = store.refresh_priorities(&policy).await?;
+    let expired = store.expire_acceptances().await?;
     println!(
         "matched {} components ({} without a CPE name) against {} NVD records ({} with configurations) and {} OSV records in {:.2}s (index {:.2}s)",
         components.len() - without_cpe,
@@ -90,11 +94,14 @@ pub async fn run(store: &Store) -> Result<()> {
         indexed
     );
     println!(
-        "findings: {} ({} new, {} unchanged, {} no longer matching removed)",
+        "findings: {} ({} new, {} unchanged, {} no longer matching removed, {} re-opened); {} priorities or due dates changed; {} risk acceptances expired",
         found.len(),
         stats.added,
         stats.kept,
-        stats.removed
+        stats.removed,
+        stats.reopened,
+        reprioritized,
+        expired
     );
     Ok(())
 }

@@ -5,53 +5,10 @@
 
 mod common;
 
+use common::web::{client, csrf, csrf_of, get_text, login};
 use common::{spawn, TestApp, PASSWORD};
-use reqwest::{redirect::Policy, Client, StatusCode};
+use reqwest::{Client, StatusCode};
 use sonae_domain::inventory::Kind;
-
-fn client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"csrf\" value=\"")
-        .expect("page has a CSRF field")
-        + 19;
-    html[i..].split('"').next().unwrap().to_owned()
-}
-
-async fn get_text(c: &Client, url: &str) -> (StatusCode, String) {
-    let r = c.get(url).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-async fn login(app: &TestApp, user: &str) -> Client {
-    let c = client();
-    let (_, html) = get_text(&c, &format!("{}/login", app.base)).await;
-    let r = c
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("csrf", csrf_of(&html).as_str()),
-            ("username", user),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "login as {user}");
-    c
-}
-
-/// A CSRF token from any page of the signed-in client.
-async fn csrf(app: &TestApp, c: &Client) -> String {
-    csrf_of(&get_text(c, &format!("{}/", app.base)).await.1)
-}
 
 fn system_form<'a>(
     csrf: &'a str,
@@ -1105,15 +1062,16 @@ async fn the_system_page_shows_findings_with_their_reason() {
         .unwrap()[0]
         .id;
     let url = format!("{}/findings/{fid}", app.base);
+    let step_url = format!("{url}/step");
     let (status, page) = get_text(&owner, &url).await;
     assert_eq!(status, StatusCode::OK);
     let t = csrf_of(&page);
     let r = owner
-        .post(&url)
+        .post(&step_url)
         .form(&[
             ("csrf", t.as_str()),
             ("row_version", "1"),
-            ("action", "decide"),
+            ("step", "not_affected"),
             ("justification", "vulnerable_code_not_in_execute_path"),
             ("note", ""),
         ])
@@ -1126,11 +1084,11 @@ async fn the_system_page_shows_findings_with_their_reason() {
         "a decision needs its reason"
     );
     let r = owner
-        .post(&url)
+        .post(&step_url)
         .form(&[
             ("csrf", t.as_str()),
             ("row_version", "1"),
-            ("action", "decide"),
+            ("step", "not_affected"),
             ("justification", "vulnerable_code_not_in_execute_path"),
             ("note", "HTTP/2 は無効化済み"),
         ])
@@ -1148,16 +1106,17 @@ async fn the_system_page_shows_findings_with_their_reason() {
     let auditor = login(&app, "auditor").await;
     let (_, apage) = get_text(&auditor, &url).await;
     assert!(
-        !apage.contains("id=\"decide\""),
-        "no decision form for the auditor"
+        !apage.contains("id=\"step-") && apage.contains("id=\"no-steps\""),
+        "no workflow form for the auditor"
     );
     let at = csrf_of(&apage);
     let r = auditor
-        .post(&url)
+        .post(&step_url)
         .form(&[
             ("csrf", at.as_str()),
             ("row_version", "2"),
-            ("action", "reopen"),
+            ("step", "reopen"),
+            ("note", "x"),
         ])
         .send()
         .await

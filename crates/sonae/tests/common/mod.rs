@@ -193,3 +193,54 @@ pub struct Seed {
     pub shop: i64,
     pub wms: i64,
 }
+
+/// An HTTP client that behaves like a browser (cookies, no redirects
+/// followed) and the steps every page test needs.
+pub mod web {
+    use super::{TestApp, PASSWORD};
+    use reqwest::{redirect::Policy, Client, StatusCode};
+
+    pub fn client() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn csrf_of(html: &str) -> String {
+        let i = html
+            .find("name=\"csrf\" value=\"")
+            .expect("page has a CSRF field")
+            + 19;
+        html[i..].split('"').next().unwrap().to_owned()
+    }
+
+    pub async fn get_text(c: &Client, url: &str) -> (StatusCode, String) {
+        let r = c.get(url).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    pub async fn login(app: &TestApp, user: &str) -> Client {
+        let c = client();
+        let (_, html) = get_text(&c, &format!("{}/login", app.base)).await;
+        let r = c
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("csrf", csrf_of(&html).as_str()),
+                ("username", user),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login as {user}");
+        c
+    }
+
+    /// A CSRF token from any page of the signed-in client.
+    pub async fn csrf(app: &TestApp, c: &Client) -> String {
+        csrf_of(&get_text(c, &format!("{}/", app.base)).await.1)
+    }
+}
