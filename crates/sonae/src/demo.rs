@@ -923,3 +923,168 @@ const ASSETS: &[Row] = &[
         ("personal_data", "0"),
     ],
 ];
+
+/// Real feed records the demo inventory matches (see demo/SOURCE.md).
+const DEMO_FEEDS: &[(sonae_domain::vuln::Feed, &str, &[u8])] = &[
+    (
+        sonae_domain::vuln::Feed::Nvd,
+        "nvd-demo.json.gz",
+        include_bytes!("../demo/nvd-demo.json.gz"),
+    ),
+    (
+        sonae_domain::vuln::Feed::Kev,
+        "kev-demo.json",
+        include_bytes!("../demo/kev-demo.json"),
+    ),
+    (
+        sonae_domain::vuln::Feed::Epss,
+        "epss-demo.csv",
+        include_bytes!("../demo/epss-demo.csv"),
+    ),
+];
+
+/// Load the demo's feed records, match, and take a few findings some way
+/// through the handling workflow, so every page has something to show.
+/// Runs once, on a database without vulnerabilities.
+pub async fn load_findings(store: &Store, data: &std::path::Path) -> anyhow::Result<bool> {
+    if !store.findings(&Actor::system(), None, 1).await?.is_empty() {
+        return Ok(false);
+    }
+    let dir = data.join("feeds");
+    std::fs::create_dir_all(&dir)?;
+    for (feed, name, bytes) in DEMO_FEEDS {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)?;
+        crate::import::import_file(store, *feed, &path).await?;
+    }
+    crate::matching::run(store).await?;
+    walk_workflow(store).await?;
+    Ok(true)
+}
+
+async fn actor_of(store: &Store, name: &str) -> anyhow::Result<Actor> {
+    store
+        .user_by_name(name)
+        .await?
+        .map(|u| u.actor())
+        .ok_or_else(|| anyhow::anyhow!("demo user {name} is missing"))
+}
+
+async fn walk_workflow(store: &Store) -> anyhow::Result<()> {
+    use sonae_domain::workflow::{Direction, Step, WorkPlan};
+    let officer = actor_of(store, "security").await?;
+    let mut open = store
+        .findings_filtered(
+            &Actor::system(),
+            &sonae_store::FindingFilter {
+                statuses: vec!["new".into()],
+                by_due: true,
+                limit: 50,
+                ..sonae_store::FindingFilter::default()
+            },
+        )
+        .await?;
+    let now = store.clock().now_ms();
+    let step = |id: i64, who: Actor, s: Step| async move {
+        let v = store.finding(&Actor::system(), id).await?.version;
+        store.finding_step(&who, id, v, s).await
+    };
+    // The most urgent: investigated, patch chosen, planned; the owner
+    // department's agreement is what it waits for.
+    if !open.is_empty() {
+        let f = open.remove(0);
+        step(
+            f.id,
+            officer.clone(),
+            Step::Start {
+                note: String::new(),
+            },
+        )
+        .await?;
+        step(
+            f.id,
+            officer.clone(),
+            Step::Investigated {
+                conditions: "公開サーバで該当バージョンが稼働しており、外部から到達できる。".into(),
+            },
+        )
+        .await?;
+        step(
+            f.id,
+            officer.clone(),
+            Step::Direct {
+                direction: Direction::Patch,
+                impact: "夜間に30分の停止が必要。受注は翌朝に回す。".into(),
+            },
+        )
+        .await?;
+        step(
+            f.id,
+            officer.clone(),
+            Step::Plan(WorkPlan {
+                scheduled_ms: now + 2 * 86_400_000,
+                downtime: "30分（22:00–22:30）".into(),
+                test_environment: "virtual".into(),
+                cost: "保守契約の範囲内".into(),
+                people: "保守ベンダー、情報システム室".into(),
+            }),
+        )
+        .await?;
+    }
+    // One being investigated.
+    if !open.is_empty() {
+        let f = open.remove(0);
+        step(
+            f.id,
+            officer.clone(),
+            Step::Start {
+                note: "担当: 鈴木".into(),
+            },
+        )
+        .await?;
+    }
+    // One the officer asks the executive to accept.
+    if let Some(i) = open
+        .iter()
+        .position(|f| f.priority.as_deref() != Some("p1"))
+    {
+        let f = open.remove(i);
+        step(
+            f.id,
+            officer.clone(),
+            Step::Start {
+                note: String::new(),
+            },
+        )
+        .await?;
+        step(
+            f.id,
+            officer.clone(),
+            Step::Investigated {
+                conditions: "社内ネットワークからのみ到達できる管理機能に限られる。".into(),
+            },
+        )
+        .await?;
+        step(
+            f.id,
+            officer.clone(),
+            Step::RequestAcceptance {
+                reason: "3か月後にシステム更改予定のため、それまでリスクを受け入れたい。".into(),
+            },
+        )
+        .await?;
+    }
+    // One that does not apply.
+    if let Some(f) = open.pop() {
+        step(
+            f.id,
+            officer,
+            Step::NotAffected {
+                justification: "vulnerable_code_not_in_execute_path".into(),
+                note: "該当機能は設定で無効にしている。".into(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -691,6 +691,9 @@ async fn demo(cfg: Config, data: &Path) -> Result<()> {
         }
         logins.push((du.username.to_owned(), du.role, pw));
     }
+    if demo::load_findings(&store, data).await? {
+        println!("matched the demo inventory against the bundled feed records");
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut cfg = cfg;
     // Prefer the configured port; if it is taken, any free loopback port.
