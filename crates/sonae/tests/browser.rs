@@ -595,3 +595,114 @@ async fn system_owner_refused_other_department() {
     })
     .await;
 }
+
+/// The handling workflow in the browser: the officer finds the finding in
+/// the queue and takes it through ①②③; the owner department agrees (the
+/// step the officer is not offered); the page shows the history, in
+/// Japanese and, after switching, in English.
+#[tokio::test]
+async fn a_finding_is_worked_through_the_workflow_by_officer_and_owner() {
+    with_browser(|c, app, seed| async move {
+        let comp = app
+            .store
+            .create(
+                &sonae_domain::Actor::system(),
+                Kind::Component,
+                [
+                    ("system_id", sonae_domain::Value::Int(seed.shop)),
+                    ("product", sonae_domain::Value::Text("http_server".into())),
+                    ("version", sonae_domain::Value::Text("2.4.58".into())),
+                ]
+                .into_iter()
+                .collect(),
+            )
+            .await
+            .unwrap();
+        app.store
+            .replace_findings(&[sonae_store::NewFinding {
+                component_id: comp.id,
+                system_id: seed.shop,
+                vuln_id: "CVE-2024-27316".into(),
+                certainty: "confirmed".into(),
+                reason: "cpe:2.3:a:apache:http_server:* versionEndExcluding 2.4.59 > 2.4.58".into(),
+            }])
+            .await
+            .unwrap();
+        let policy = app.store.priority_policy().await.unwrap();
+        app.store.refresh_priorities(&policy).await.unwrap();
+
+        login(&c, &app.base, "security", common::PASSWORD).await;
+        c.goto(&format!("{}/findings", app.base)).await.unwrap();
+        assert!(text_of(&c, "#result-count").await.contains("1 件"));
+        click(&c, "#queue a[href^='/findings/']").await;
+        click(&c, "#do-start").await;
+        // ① without its findings: the page says which field is missing.
+        click(&c, "#do-investigated").await;
+        let err = text_of(&c, "#form-error").await;
+        assert!(err.contains("調査結果"), "{err}");
+        fill(&c, "#investigated-conditions", "HTTP/2 を有効にしている").await;
+        click(&c, "#do-investigated").await;
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css("#direct-direction"))
+            .await
+            .unwrap()
+            .select_by_value("patch")
+            .await
+            .unwrap();
+        fill(&c, "#direct-impact", "夜間に30分停止").await;
+        click(&c, "#do-direct").await;
+        c.wait()
+            .at_most(WAIT)
+            .for_element(css("#plan-scheduled"))
+            .await
+            .unwrap();
+        c.execute(
+            "document.querySelector('#plan-scheduled').value = '2030-01-15';",
+            vec![],
+        )
+        .await
+        .unwrap();
+        c.find(css("#plan-test_environment"))
+            .await
+            .unwrap()
+            .select_by_value("virtual")
+            .await
+            .unwrap();
+        fill(&c, "#plan-people", "ウェブ運用株式会社").await;
+        click(&c, "#do-plan").await;
+        let facts = text_of(&c, "#finding-facts").await;
+        assert!(
+            facts.contains("③ 作業計画") && facts.contains("未合意"),
+            "{facts}"
+        );
+        assert!(
+            c.find(css("#step-agree")).await.is_err(),
+            "the officer is not offered the owner's agreement"
+        );
+        let finding_url = c.current_url().await.unwrap().to_string();
+        click(&c, "#logout").await;
+
+        login(&c, &app.base, "owner", common::PASSWORD).await;
+        c.goto(&format!("{}/my", app.base)).await.unwrap();
+        assert!(text_of(&c, "main").await.contains("CVE-2024-27316"));
+        c.goto(&finding_url).await.unwrap();
+        fill(&c, "#agree-note", "停止時間を了承").await;
+        click(&c, "#do-agree").await;
+        let facts = text_of(&c, "#finding-facts").await;
+        assert!(facts.contains("owner"), "agreement recorded: {facts}");
+        let history = text_of(&c, "#history").await;
+        assert!(
+            history.contains("所管部門として合意する") && history.contains("停止時間を了承"),
+            "{history}"
+        );
+        click(&c, "#switch-lang").await;
+        until("English history", || async {
+            let h = text_of(&c, "#history").await;
+            h.contains("Agree as the owner department").then_some(())
+        })
+        .await;
+        assert!(text_of(&c, "#finding-facts").await.contains("③ Work plan"));
+    })
+    .await;
+}
