@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod clock;
 pub mod finding;
+pub mod incident;
 pub mod inventory;
 pub mod priority;
 pub mod value;
