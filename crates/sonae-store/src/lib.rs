@@ -11,6 +11,7 @@ mod audit;
 mod db;
 mod error;
 mod findings;
+mod incidents;
 mod records;
 mod users;
 mod vulns;
@@ -20,6 +21,10 @@ pub use audit::AuditPage;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use findings::{open_statuses, Finding, FindingFilter, MatchComponent, MatchStats, NewFinding};
+pub use incidents::{
+    may_manage as may_manage_incidents, Contact, Custody, Decision, Evidence, Incident, LogEntry,
+    NewIncident, Route, SweepHit, Task,
+};
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
