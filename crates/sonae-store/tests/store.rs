@@ -1029,3 +1029,256 @@ async fn acceptances_expire_and_mitigations_reopen_when_a_fix_appears() {
         assert!(s.audit_verify().await.unwrap().1.is_empty());
     }
 }
+
+/// Incidents in the store: playbook checklists by category, the work log
+/// in the audit chain with corrections as new entries, a decision by
+/// someone the route does not name flagged, evidence hashed with its
+/// custody, vendors limited to their own items, the similar-system sweep.
+#[tokio::test]
+async fn incidents_keep_an_append_only_log_and_check_authority() {
+    use sonae_domain::incident::Phase;
+    use sonae_store::{NewIncident, Route};
+    for db in backends().await {
+        let s = &db.store;
+        let sys = Actor::system();
+        let ec = dept(s, "通販事業部").await;
+        let vendor = s
+            .create(
+                &sys,
+                Kind::Vendor,
+                vals(&[("name", t("ウェブ運用株式会社"))]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let shop = s
+            .create(
+                &sys,
+                Kind::System,
+                system_values("Webショップ", ec, Some(vendor)),
+            )
+            .await
+            .unwrap()
+            .id;
+        let other = s
+            .create(&sys, Kind::System, system_values("会員サイト", ec, None))
+            .await
+            .unwrap()
+            .id;
+        for (system, version) in [(shop, "2.4.58"), (other, "2.4.58")] {
+            s.create(
+                &sys,
+                Kind::Component,
+                vals(&[
+                    ("system_id", Value::Int(system)),
+                    ("product", t("http_server")),
+                    ("version", t(version)),
+                ]),
+            )
+            .await
+            .unwrap();
+        }
+        let person = |name: &str, email: &str| {
+            vals(&[
+                ("name", t(name)),
+                ("affiliation", t("internal")),
+                ("email", t(email)),
+            ])
+        };
+        let boss = s
+            .create(&sys, Kind::Person, person("木村 茂", "kimura@example.jp"))
+            .await
+            .unwrap()
+            .id;
+        s.set_route(
+            &actor(Role::SecurityOfficer, None, None),
+            &Route {
+                system_id: shop,
+                stop_person_id: Some(boss),
+                command_person_id: Some(boss),
+                ..Route::default()
+            },
+        )
+        .await
+        .unwrap();
+        for (name, role, email) in [
+            ("ceo", Role::Executive, "Kimura@example.jp"),
+            ("clerk", Role::Admin, "clerk@example.jp"),
+        ] {
+            s.create_user(
+                &sys,
+                sonae_store::NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    email: Some(email.into()),
+                    role,
+                    department_id: None,
+                    vendor_id: None,
+                    password_hash: "x".into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let officer = actor(Role::SecurityOfficer, None, None);
+        let bad = NewIncident {
+            title: " ".into(),
+            category: "flood".into(),
+            level: 4,
+            ..NewIncident::default()
+        };
+        match s.create_incident(&officer, &bad).await {
+            Err(StoreError::Invalid(e)) => {
+                let fields: Vec<_> = e.iter().map(|e| e.field).collect();
+                assert!(
+                    fields.contains(&"title")
+                        && fields.contains(&"category")
+                        && fields.contains(&"level"),
+                    "{fields:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let id = s
+            .create_incident(
+                &actor(Role::SystemOwner, Some(ec), None),
+                &NewIncident {
+                    title: "会員情報の流出の疑い".into(),
+                    category: "leak".into(),
+                    level: 3,
+                    discovered_at_ms: 1_764_000_000_000,
+                    summary: "外部から指摘".into(),
+                    personal_data: "yes".into(),
+                    system_ids: vec![shop],
+                },
+            )
+            .await
+            .unwrap();
+        let inc = s.incident(&officer, id).await.unwrap();
+        assert!(inc.reference.starts_with("INC-") && inc.phase == "detect");
+        let tasks = s.incident_tasks(&officer, id).await.unwrap();
+        assert_eq!(tasks.first().unwrap().playbook, "leak", "{}", db.url);
+        assert_eq!(
+            tasks
+                .iter()
+                .filter(|t| t.playbook == "recovery")
+                .map(|t| &t.section)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            6
+        );
+
+        // The log: a correction is a new entry naming the old one.
+        let first = s
+            .add_log(&officer, id, "22:10 ショップを停止", None)
+            .await
+            .unwrap();
+        s.add_log(&officer, id, "訂正: 停止は 22:40", Some(first))
+            .await
+            .unwrap();
+        let log = s.incident_log(&officer, id).await.unwrap();
+        assert_eq!(
+            log.iter().find(|l| l.id == first).unwrap().body,
+            "22:10 ショップを停止"
+        );
+        assert_eq!(log.last().unwrap().corrects, Some(first));
+        assert!(matches!(
+            s.add_log(&actor(Role::Auditor, None, None), id, "x", None)
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+
+        // Decisions: the named person (matched by e-mail) holds the authority; another does not.
+        assert!(s
+            .record_decision(
+                &officer,
+                id,
+                "ceo",
+                "ショップを止める",
+                "stop_system",
+                Some(shop),
+                "対応ルート"
+            )
+            .await
+            .unwrap());
+        assert!(!s
+            .record_decision(
+                &officer,
+                id,
+                "clerk",
+                "ショップを止める",
+                "stop_system",
+                Some(shop),
+                ""
+            )
+            .await
+            .unwrap());
+        let d = s.incident_decisions(&officer, id).await.unwrap();
+        assert_eq!(
+            d.iter().map(|d| d.authorized).collect::<Vec<_>>(),
+            vec![true, false]
+        );
+
+        // Evidence: a file hashed here; a hand-over.
+        let ev = s
+            .add_evidence(
+                &officer,
+                id,
+                "アクセスログ",
+                "",
+                "鈴木",
+                None,
+                Some(("access.log", b"GET /admin\n")),
+            )
+            .await
+            .unwrap();
+        s.hand_over(&officer, id, ev, "鈴木", "調査会社", "USB で手渡し")
+            .await
+            .unwrap();
+        let evs = s.incident_evidence(&officer, id).await.unwrap();
+        assert_eq!(evs[0].sha256.as_deref().unwrap().len(), 64);
+        assert_eq!(evs[0].custody.len(), 1);
+        let (_, bytes, intact) = s.evidence_file(&officer, id, ev).await.unwrap();
+        assert!(intact && bytes == b"GET /admin\n");
+
+        // A vendor sees the incident only through an item assigned to it, and ticks only that.
+        let v = actor(Role::Vendor, None, Some(vendor));
+        assert!(matches!(
+            s.incident(&v, id).await,
+            Err(StoreError::NotFound)
+        ));
+        let task = tasks[0].id;
+        s.assign_task(
+            &officer,
+            id,
+            task,
+            None,
+            Some(vendor),
+            Some(1_764_100_000_000),
+        )
+        .await
+        .unwrap();
+        s.tick_task(&v, id, task, true, "ログを確認").await.unwrap();
+        assert!(matches!(
+            s.tick_task(&v, id, tasks[1].id, true, "").await,
+            Err(StoreError::Forbidden)
+        ));
+
+        // Phases move on one at a time; going back needs a note.
+        let ver = s.incident(&officer, id).await.unwrap().version;
+        assert!(matches!(
+            s.set_phase(&officer, id, ver, Phase::Recover, "").await,
+            Err(StoreError::Invalid(_))
+        ));
+        s.set_phase(&officer, id, ver, Phase::Triage, "")
+            .await
+            .unwrap();
+
+        // The sweep finds the other system with the same product and version.
+        let hits = s.similar_systems(&officer, id).await.unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].same_version && hits[0].system == "会員サイト");
+        assert_eq!(s.sweep_to_tasks(&officer, id).await.unwrap(), 1);
+        assert!(s.audit_verify().await.unwrap().1.is_empty(), "{}", db.url);
+    }
+}
