@@ -274,6 +274,9 @@ impl Ctx {
                 items.push((format!("/inventory/{}", kind.slug()), self.tr.kind(kind)));
             }
         }
+        if actor.is_some() {
+            items.push(("/incidents".to_owned(), self.t("nav-incidents")));
+        }
         if visible_systems {
             items.push(("/my".to_owned(), self.t("nav-my")));
             items.push(("/findings".to_owned(), self.t("nav-findings")));

@@ -60,10 +60,12 @@ impl Lang {
 pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/main.ftl"),
     include_str!("../locales/ja/workflow.ftl"),
+    include_str!("../locales/ja/incident.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/workflow.ftl"),
+    include_str!("../locales/en/incident.ftl"),
 ];
 
 pub struct I18n {
@@ -187,6 +189,8 @@ mod tests {
             "history-",
             "home-",
             "import-",
+            "inc-",
+            "route-",
             "kind-",
             "list-",
             "login-",
@@ -290,6 +294,39 @@ mod tests {
             }
             for e in sonae_domain::workflow::TEST_ENVIRONMENTS {
                 need(format!("wf-testenv-{e}"));
+            }
+            for c in sonae_domain::incident::CATEGORIES {
+                need(format!("inc-cat-{}", c.replace('_', "-")));
+            }
+            for p in sonae_domain::incident::Phase::ALL {
+                need(format!("inc-phase-{}", p.as_str()));
+            }
+            for k in [
+                "inc-pd-unknown",
+                "inc-pd-no",
+                "inc-pd-yes",
+                "inc-log-kind-report",
+                "inc-log-kind-note",
+                "inc-log-kind-phase",
+                "inc-log-kind-level",
+                "inc-log-kind-task",
+                "inc-log-kind-decision",
+                "inc-log-kind-evidence",
+                "inc-log-kind-custody",
+                "inc-authority-stop-system",
+                "inc-authority-command",
+                "inc-authority-other",
+                "inc-contact-command",
+                "inc-contact-command-deputy",
+                "inc-contact-stop",
+                "inc-contact-stop-deputy",
+                "inc-contact-administrator",
+                "route-field-stop-person-id",
+                "route-field-stop-deputy-id",
+                "route-field-command-person-id",
+                "route-field-command-deputy-id",
+            ] {
+                need(k.to_owned());
             }
             for f in sonae_domain::vuln::Feed::ALL {
                 need(format!("feed-{}", f.as_str()));

@@ -1033,6 +1033,17 @@ pub async fn read_upload(
             Err(_) => return Err(ctx.error(StatusCode::BAD_REQUEST, "error-bad-upload")),
         };
         let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            // The name the browser gave, for the record (never used as a path).
+            let file_name: String = field
+                .file_name()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                .take(200)
+                .collect();
+            fields.insert("file_name".to_owned(), file_name);
+        }
         let mut field = field;
         let mut buf = Vec::new();
         loop {

@@ -14,6 +14,7 @@ pub mod csvio;
 pub mod ctx;
 pub mod findings;
 pub mod i18n;
+pub mod incidents;
 pub mod inventory;
 pub mod pages;
 pub mod queue;
@@ -133,6 +134,7 @@ pub fn router(state: AppState) -> Router {
     let uploads = Router::new()
         .route("/inventory/import", post(inventory::import_post))
         .route("/inventory/systems/{id}/sbom", post(inventory::sbom_post))
+        .route("/incidents/{id}/evidence", post(incidents::evidence_post))
         .route(
             "/api/v1/systems/{id}/collected",
             axum::routing::put(api::collected),
@@ -172,6 +174,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
         .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
+        .route("/incidents", get(incidents::list).post(incidents::create))
+        .route("/incidents/new", get(incidents::new_form))
+        .route("/incidents/{id}", get(incidents::view))
+        .route(
+            "/incidents/{id}/evidence/{ev}",
+            get(incidents::evidence_file),
+        )
+        .route("/incidents/{id}/{action}", post(incidents::act))
+        .route(
+            "/inventory/systems/{id}/route",
+            get(incidents::route_form).post(incidents::route_post),
+        )
         .route("/findings", get(queue::queue))
         .route("/findings/bulk", post(queue::bulk))
         .route("/my", get(queue::my))

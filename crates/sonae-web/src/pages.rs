@@ -29,6 +29,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("vulns.rs"),
     include_str!("findings.rs"),
     include_str!("queue.rs"),
+    include_str!("incidents.rs"),
 ];
 
 pub struct Tile {

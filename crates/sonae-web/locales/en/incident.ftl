@@ -1,0 +1,164 @@
+# Incident response (DESIGN §5; seeds 001, 002, 004).
+
+nav-incidents = Incidents
+
+inc-title = Incidents
+inc-intro = Open incidents first, the highest level first.
+inc-new = Report an incident
+inc-new-title = Report an incident
+inc-new-intro = Report at once what you noticed, even if you are not sure. Write what you saw and when; the security team takes it from there.
+inc-open-only = Open only
+inc-show-all = Show all
+inc-empty = No incident.
+inc-col-ref = No.
+inc-col-title = Title
+inc-col-category = Category
+inc-col-level = Level
+inc-col-phase = Phase
+inc-col-discovered = Discovered
+inc-col-systems = Systems
+inc-submit = Report
+
+inc-field-title = Title (what happened, in a few words)
+inc-field-category = Category
+inc-field-level = Level (scope of impact)
+inc-field-discovered-at = Discovered at
+inc-field-summary = What you noticed
+inc-field-personal-data = Personal data involved
+inc-field-system-ids = Affected systems
+inc-field-note = Note
+inc-field-text = Entry
+inc-field-decider = Decided by (user name)
+inc-field-decision = Decision
+inc-field-authority = Authority it rests on
+inc-field-system-id = System
+inc-field-basis = Basis (rule, mandate, instruction)
+inc-field-item = Item
+inc-field-location = Where it is kept
+inc-field-collected-by = Collected by
+inc-field-sha256 = SHA-256 (if kept outside sonae)
+inc-field-file = File (kept in sonae, hashed on upload)
+inc-field-from = Handed over by
+inc-field-to = Received by
+inc-field-assignee = Assigned to (user name)
+inc-field-vendor = Vendor
+inc-field-due = Due
+inc-field-phase = Phase
+inc-field-corrects = Corrects entry
+
+inc-cat-leak = Leak, theft or loss of information
+inc-cat-tampering = Tampering, loss, destruction or service outage
+inc-cat-malware = Malware infection
+inc-cat-unauthorized-access = Unauthorized access
+inc-cat-dos = Denial of service
+inc-cat-targeted-mail = Targeted e-mail attack
+inc-cat-insider = Insider misconduct
+inc-cat-third-party-report = Report from outside
+inc-cat-other = Other
+
+inc-phase-detect = Detect
+inc-phase-triage = Triage
+inc-phase-respond = Contain and respond
+inc-phase-recover = Recover
+inc-phase-learn = Learn
+inc-phase-closed = Closed
+
+inc-pd-unknown = Not known yet
+inc-pd-no = No
+inc-pd-yes = Yes (or possibly)
+
+inc-level-n = Level { $n }
+inc-reported = Reported by { $who } at { $when }
+inc-responders = Responders
+inc-must-tell = Must be told
+inc-chief-exec = the chief executive
+inc-phase-heading = Phase
+inc-phase-next = Move on to: { $phase }
+inc-phase-back = Go back to
+inc-phase-back-note = Why (required when going back)
+inc-level-change = Change the level
+inc-saved = Saved.
+
+inc-contacts-heading = Whom to call, in order
+inc-contacts-empty = No route is set for these systems. Set who may order each system stopped and who commands the response on the system's route page.
+inc-contact-command = Commands the response
+inc-contact-command-deputy = Commands the response (deputy)
+inc-contact-stop = May order it stopped
+inc-contact-stop-deputy = May order it stopped (deputy)
+inc-contact-administrator = System administrator
+inc-col-contact-system = System
+inc-col-contact-role = Role
+inc-col-contact-name = Name
+inc-col-contact-phone = Phone
+inc-col-contact-after-hours = After hours
+inc-col-contact-hours = Reachable
+inc-col-contact-email = E-mail
+
+inc-tasks-heading = Checklists
+inc-task-done = Done by { $who }, { $when }
+inc-task-tick = Done
+inc-task-untick = Not done
+inc-task-assign = Assign
+inc-task-assigned = Assigned: { $who }
+inc-task-due = due { $when }
+inc-task-add = Add an item
+inc-task-section-added = Added items
+
+inc-log-heading = Work log
+inc-log-intro = Entries are never changed or deleted; a correction is a new entry that names the one it corrects. Every entry is also in the audit log.
+inc-log-add = Add to the log
+inc-log-corrects = corrects #{ $id }
+inc-log-kind-report = Reported
+inc-log-kind-note = Note
+inc-log-kind-phase = Phase
+inc-log-kind-level = Level
+inc-log-kind-task = Checklist
+inc-log-kind-decision = Decision
+inc-log-kind-evidence = Evidence
+inc-log-kind-custody = Hand-over
+inc-col-log-no = #
+inc-col-log-at = When
+inc-col-log-who = Who
+inc-col-log-kind = Kind
+inc-col-log-entry = Entry
+
+inc-decisions-heading = Decisions
+inc-decision-add = Record a decision
+inc-decision-warning = Warning: { $decider } does not hold this authority for { $system } under its route.
+inc-authority-stop-system = Stop the system
+inc-authority-command = Command the response
+inc-authority-other = Other
+inc-col-decided-at = When
+inc-col-decider = Decided by
+inc-col-decision = Decision
+inc-col-authority = Authority
+inc-col-basis = Basis
+inc-col-recorded-by = Recorded by
+
+inc-evidence-heading = Evidence register
+inc-evidence-add = Register evidence
+inc-evidence-handover = Record a hand-over
+inc-evidence-download = Download
+inc-evidence-tampered = The stored file no longer matches its recorded SHA-256.
+inc-col-item = Item
+inc-col-location = Kept at
+inc-col-sha256 = SHA-256
+inc-col-collected-by = Collected by
+inc-col-custody = Chain of custody
+inc-custody-line = { $when }: { $from } → { $to } ({ $note })
+
+inc-sweep-heading = Similar systems
+inc-sweep-intro = Other systems running the same products as the affected systems (recovery task 1). The same version is marked.
+inc-sweep-same = same version
+inc-sweep-empty = No other system runs these products.
+inc-sweep-to-tasks = Add them to the checklist
+inc-sweep-added = { $n } checklist items added.
+
+route-title = Response route: { $system }
+route-intro = Who may order this system stopped and who commands the response, each with a deputy (seed 004: sort out actions and routes before an incident). Decisions recorded by anyone else are flagged on the incident.
+route-link = Response route
+route-field-stop-person-id = May order it stopped
+route-field-stop-deputy-id = Deputy
+route-field-command-person-id = Commands the response
+route-field-command-deputy-id = Deputy
+route-save = Save the route

@@ -1,0 +1,164 @@
+# インシデント対応（DESIGN §5、seed 001・002・004）。
+
+nav-incidents = インシデント
+
+inc-title = インシデント
+inc-intro = 対応中のものを先に、レベルの高い順に表示します。
+inc-new = インシデントを報告
+inc-new-title = インシデントの報告
+inc-new-intro = 気づいたことは、確かでなくてもすぐに報告してください。見たことといつ気づいたかを書けば、あとは情報セキュリティ担当が引き継ぎます。
+inc-open-only = 対応中のみ
+inc-show-all = すべて表示
+inc-empty = インシデントはありません。
+inc-col-ref = 番号
+inc-col-title = 件名
+inc-col-category = 種類
+inc-col-level = レベル
+inc-col-phase = フェーズ
+inc-col-discovered = 発見日時
+inc-col-systems = システム
+inc-submit = 報告する
+
+inc-field-title = 件名（何が起きたかを短く）
+inc-field-category = 種類
+inc-field-level = レベル（影響範囲）
+inc-field-discovered-at = 発見日時
+inc-field-summary = 気づいたこと
+inc-field-personal-data = 個人情報の関係
+inc-field-system-ids = 影響を受けたシステム
+inc-field-note = メモ
+inc-field-text = 記録内容
+inc-field-decider = 判断した人（ユーザー名）
+inc-field-decision = 判断内容
+inc-field-authority = 根拠となる権限
+inc-field-system-id = システム
+inc-field-basis = 根拠（規程、委任、指示など）
+inc-field-item = 証拠品
+inc-field-location = 保管場所
+inc-field-collected-by = 収集者
+inc-field-sha256 = SHA-256（sonae の外で保管する場合）
+inc-field-file = ファイル（sonae で保管。受け取り時にハッシュを計算）
+inc-field-from = 引き渡した人
+inc-field-to = 受け取った人
+inc-field-assignee = 担当（ユーザー名）
+inc-field-vendor = 委託先
+inc-field-due = 期限
+inc-field-phase = フェーズ
+inc-field-corrects = 訂正する記録
+
+inc-cat-leak = 情報の漏えい・流出・紛失
+inc-cat-tampering = 改ざん・消失・破壊・サービス停止
+inc-cat-malware = マルウェア感染
+inc-cat-unauthorized-access = 不正アクセス
+inc-cat-dos = サービス妨害（DoS）
+inc-cat-targeted-mail = 標的型メール攻撃
+inc-cat-insider = 内部不正
+inc-cat-third-party-report = 外部からの通報
+inc-cat-other = その他
+
+inc-phase-detect = 検知
+inc-phase-triage = トリアージ
+inc-phase-respond = 封じ込め・対応
+inc-phase-recover = 復旧
+inc-phase-learn = 教訓
+inc-phase-closed = 終了
+
+inc-pd-unknown = まだ不明
+inc-pd-no = なし
+inc-pd-yes = あり（おそれを含む）
+
+inc-level-n = レベル { $n }
+inc-reported = { $who } が { $when } に報告
+inc-responders = 対応者
+inc-must-tell = 報告すべき相手
+inc-chief-exec = 代表者（経営トップ）
+inc-phase-heading = フェーズ
+inc-phase-next = 次へ進む：{ $phase }
+inc-phase-back = 前のフェーズに戻す
+inc-phase-back-note = 理由（戻す場合は必須）
+inc-level-change = レベルを変更
+inc-saved = 保存しました。
+
+inc-contacts-heading = 連絡する順番
+inc-contacts-empty = これらのシステムには対応ルートが設定されていません。システムの対応ルートのページで、停止を判断できる人と対応を指揮する人を設定してください。
+inc-contact-command = 対応を指揮する
+inc-contact-command-deputy = 対応を指揮する（代理）
+inc-contact-stop = 停止を判断できる
+inc-contact-stop-deputy = 停止を判断できる（代理）
+inc-contact-administrator = システム管理者
+inc-col-contact-system = システム
+inc-col-contact-role = 役割
+inc-col-contact-name = 氏名
+inc-col-contact-phone = 電話
+inc-col-contact-after-hours = 時間外
+inc-col-contact-hours = 連絡可能時間
+inc-col-contact-email = メール
+
+inc-tasks-heading = チェックリスト
+inc-task-done = { $who } が完了（{ $when }）
+inc-task-tick = 完了
+inc-task-untick = 未完了に戻す
+inc-task-assign = 割り当て
+inc-task-assigned = 担当：{ $who }
+inc-task-due = 期限 { $when }
+inc-task-add = 項目を追加
+inc-task-section-added = 追加項目
+
+inc-log-heading = 作業記録
+inc-log-intro = 記録は変更も削除もできません。訂正は、訂正元を示す新しい記録として残ります。すべての記録は監査ログにも入ります。
+inc-log-add = 記録を追加
+inc-log-corrects = #{ $id } の訂正
+inc-log-kind-report = 報告
+inc-log-kind-note = メモ
+inc-log-kind-phase = フェーズ
+inc-log-kind-level = レベル
+inc-log-kind-task = チェックリスト
+inc-log-kind-decision = 判断
+inc-log-kind-evidence = 証拠
+inc-log-kind-custody = 引き渡し
+inc-col-log-no = #
+inc-col-log-at = 日時
+inc-col-log-who = 記録者
+inc-col-log-kind = 種別
+inc-col-log-entry = 内容
+
+inc-decisions-heading = 判断の記録
+inc-decision-add = 判断を記録
+inc-decision-warning = 注意：{ $decider } は、対応ルート上 { $system } についてこの権限を持っていません。
+inc-authority-stop-system = システムの停止
+inc-authority-command = 対応の指揮
+inc-authority-other = その他
+inc-col-decided-at = 日時
+inc-col-decider = 判断した人
+inc-col-decision = 判断内容
+inc-col-authority = 権限
+inc-col-basis = 根拠
+inc-col-recorded-by = 記録者
+
+inc-evidence-heading = 証拠台帳
+inc-evidence-add = 証拠を登録
+inc-evidence-handover = 引き渡しを記録
+inc-evidence-download = ダウンロード
+inc-evidence-tampered = 保管しているファイルが記録された SHA-256 と一致しません。
+inc-col-item = 証拠品
+inc-col-location = 保管場所
+inc-col-sha256 = SHA-256
+inc-col-collected-by = 収集者
+inc-col-custody = 保管の記録（引き渡し）
+inc-custody-line = { $when }：{ $from } → { $to }（{ $note }）
+
+inc-sweep-heading = 類似システム
+inc-sweep-intro = 影響を受けたシステムと同じ製品を使っているほかのシステムです（復旧フェーズの実施事項 1）。同じバージョンには印を付けています。
+inc-sweep-same = 同じバージョン
+inc-sweep-empty = 同じ製品を使うほかのシステムはありません。
+inc-sweep-to-tasks = チェックリストに追加
+inc-sweep-added = チェックリストに { $n } 項目を追加しました。
+
+route-title = 対応ルート：{ $system }
+route-intro = このシステムの停止を判断できる人と、対応を指揮する人を、それぞれ代理とともに決めておきます（seed 004：アクションとルートの整理）。それ以外の人が記録した判断は、インシデントのページで注意表示されます。
+route-link = 対応ルート
+route-field-stop-person-id = 停止を判断できる人
+route-field-stop-deputy-id = 代理
+route-field-command-person-id = 対応を指揮する人
+route-field-command-deputy-id = 代理
+route-save = ルートを保存

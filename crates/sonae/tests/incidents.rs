@@ -1,0 +1,312 @@
+//! Incidents over HTTP (DESIGN §5): any signed-in person reports one; the
+//! officer runs it (phase, log, decisions, evidence, checklists); an
+//! unauthorized decision is flagged; a vendor completes only its own item;
+//! the auditor only reads — on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::web::{csrf_of, get_text, login};
+use common::{backends, spawn, TestApp};
+use reqwest::{Client, StatusCode};
+use sonae_domain::inventory::Kind;
+use sonae_domain::{Actor, Value};
+
+async fn post(
+    app: &TestApp,
+    c: &Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, page) = get_text(c, &format!("{}/incidents", app.base)).await;
+    let csrf = csrf_of(&page);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = c
+        .post(format!("{}{path}", app.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    (s, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_incident_is_reported_run_and_its_record_kept() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let seed = app.seed().await;
+        let sys = Actor::system();
+        // The shop's route: the CEO (by e-mail) may stop it.
+        let ceo = app
+            .store
+            .create(
+                &sys,
+                Kind::Person,
+                [
+                    ("name", Value::Text("木村 茂".into())),
+                    ("affiliation", Value::Text("internal".into())),
+                    ("email", Value::Text("exec@example.jp".into())),
+                    ("phone", Value::Text("03-0000-0001".into())),
+                    ("reachable_hours", Value::Text("24時間".into())),
+                ]
+                .into_iter()
+                .collect(),
+            )
+            .await
+            .unwrap()
+            .id;
+        app.store
+            .execute_admin("UPDATE users SET email = 'exec@example.jp' WHERE username = 'exec'")
+            .await
+            .unwrap();
+        let officer = login(&app, "security").await;
+        let (_, page) = get_text(
+            &officer,
+            &format!("{}/inventory/systems/{}/route", app.base, seed.shop),
+        )
+        .await;
+        let csrf = csrf_of(&page);
+        let r = officer
+            .post(format!(
+                "{}/inventory/systems/{}/route",
+                app.base, seed.shop
+            ))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("stop_person_id", &ceo.to_string()),
+                ("command_person_id", &ceo.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+
+        // The owner reports; a missing title is named, nothing is created.
+        let owner = login(&app, "owner").await;
+        let shop = seed.shop.to_string();
+        let (s, html) = post(
+            &app,
+            &owner,
+            "/incidents",
+            &[
+                ("title", ""),
+                ("category", "leak"),
+                ("level", "3"),
+                ("discovered_at", "2026-11-20T09:30"),
+                ("summary", "x"),
+                ("personal_data", "yes"),
+                ("system_ids", &shop),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("件名（何が起きたかを短く）"), "{html}");
+        let (s, _) = post(
+            &app,
+            &owner,
+            "/incidents",
+            &[
+                ("title", "会員情報流出の疑い"),
+                ("category", "leak"),
+                ("level", "3"),
+                ("discovered_at", "2026-11-20T09:30"),
+                ("summary", "取引先から指摘があった"),
+                ("personal_data", "yes"),
+                ("system_ids", &shop),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let inc = app.store.incidents(&sys, true).await.unwrap().remove(0);
+        let url = format!("{}/incidents/{}", app.base, inc.id);
+        let path = format!("/incidents/{}", inc.id);
+        let (_, html) = get_text(&officer, &url).await;
+        // Level 3 reaches the chief executive; the leak playbook and the recovery tasks are there; whom to call.
+        for text in [
+            "代表者（経営トップ）",
+            "検知と報告",
+            "1. 残存被害の調査",
+            "6. その他社外への対応",
+            "木村 茂",
+            "03-0000-0001",
+            "24時間",
+        ] {
+            assert!(html.contains(text), "{backend}: page lacks {text}");
+        }
+
+        // Phase: one step on.
+        let v = inc.version.to_string();
+        let (s, _) = post(
+            &app,
+            &officer,
+            &format!("{path}/phase"),
+            &[("row_version", &v), ("phase", "triage")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        // The log: an entry and its correction.
+        post(
+            &app,
+            &officer,
+            &format!("{path}/log"),
+            &[("text", "10:05 ショップを停止した"), ("corrects", "")],
+        )
+        .await;
+        let log = app.store.incident_log(&sys, inc.id).await.unwrap();
+        let first = log.last().unwrap().id.to_string();
+        post(
+            &app,
+            &officer,
+            &format!("{path}/log"),
+            &[("text", "訂正：停止は 10:15"), ("corrects", &first)],
+        )
+        .await;
+        // Decisions: the CEO holds the authority; the officer does not.
+        post(
+            &app,
+            &officer,
+            &format!("{path}/decision"),
+            &[
+                ("decision", "ショップを停止"),
+                ("decider", "exec"),
+                ("authority", "stop_system"),
+                ("system_id", &shop),
+                ("basis", "対応ルート"),
+            ],
+        )
+        .await;
+        post(
+            &app,
+            &officer,
+            &format!("{path}/decision"),
+            &[
+                ("decision", "会員に通知"),
+                ("decider", "security"),
+                ("authority", "stop_system"),
+                ("system_id", &shop),
+                ("basis", ""),
+            ],
+        )
+        .await;
+        let (_, html) = get_text(&officer, &url).await;
+        assert_eq!(
+            html.matches("class=\"error decision-warning\"").count(),
+            1,
+            "{backend}: one warning: {html}"
+        );
+        assert!(html.contains(
+            "注意：security は、対応ルート上 Webショップ についてこの権限を持っていません"
+        ));
+        assert!(
+            html.contains("#")
+                && html.contains("訂正：停止は 10:15")
+                && html.contains("10:05 ショップを停止した")
+        );
+
+        // Evidence: a file, hashed on upload, downloadable.
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf_of(&html))
+            .text("item", "Web サーバのアクセスログ")
+            .text("location", "")
+            .text("collected_by", "鈴木")
+            .text("sha256", "")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"GET /admin 200\n".to_vec())
+                    .file_name("access.log"),
+            );
+        let r = officer
+            .post(format!("{url}/evidence"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let ev = app
+            .store
+            .incident_evidence(&sys, inc.id)
+            .await
+            .unwrap()
+            .remove(0);
+        let expected = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(b"GET /admin 200\n"))
+        };
+        assert_eq!(ev.sha256.as_deref(), Some(expected.as_str()));
+        let r = officer
+            .get(format!("{url}/evidence/{}", ev.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.bytes().await.unwrap().as_ref(), b"GET /admin 200\n");
+        // Tampering with the stored file is detected on download.
+        app.store
+            .execute_admin(&format!(
+                "UPDATE incident_evidence SET sha256 = '{}' WHERE id = {}",
+                "0".repeat(64),
+                ev.id
+            ))
+            .await
+            .unwrap();
+        let r = officer
+            .get(format!("{url}/evidence/{}", ev.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+
+        // A vendor is assigned one item and completes it; nothing else.
+        let tasks = app.store.incident_tasks(&sys, inc.id).await.unwrap();
+        let (task, other) = (tasks[2].id.to_string(), tasks[3].id.to_string());
+        post(
+            &app,
+            &officer,
+            &format!("{path}/task-assign"),
+            &[
+                ("task", &task),
+                ("assignee", ""),
+                ("vendor", &seed.vendor.to_string()),
+                ("due", "2026-11-21T18:00"),
+            ],
+        )
+        .await;
+        let vendor = login(&app, "vendor").await;
+        let (s, vhtml) = get_text(&vendor, &url).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            vhtml.contains(&format!("id=\"tick-{task}\""))
+                && !vhtml.contains(&format!("id=\"tick-{other}\""))
+        );
+        let (s, _) = post(
+            &app,
+            &vendor,
+            &format!("{path}/task-tick"),
+            &[("task", &task), ("done", "1"), ("note", "ログ提出済み")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _) = post(
+            &app,
+            &vendor,
+            &format!("{path}/task-tick"),
+            &[("task", &other), ("done", "1"), ("note", "")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let done = app.store.incident_tasks(&sys, inc.id).await.unwrap();
+        assert_eq!(done[2].done_by.as_deref(), Some("vendor"));
+        assert!(done[3].done_at_ms.is_none());
+
+        // The auditor reads but cannot write.
+        let auditor = login(&app, "auditor").await;
+        let (s, ahtml) = get_text(&auditor, &url).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!ahtml.contains("id=\"add-log\""));
+        let (s, _) = post(&app, &auditor, &format!("{path}/log"), &[("text", "x")]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // The logistics owner (another department) does not see it at all.
+        assert!(app.store.audit_verify().await.unwrap().1.is_empty());
+    }
+}
