@@ -12,6 +12,7 @@ mod db;
 mod error;
 mod findings;
 mod records;
+mod reports;
 mod users;
 mod vulns;
 
@@ -20,6 +21,7 @@ pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use findings::{Finding, MatchComponent, MatchStats, NewFinding};
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
+pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
 
