@@ -14,8 +14,10 @@ pub mod csvio;
 pub mod ctx;
 pub mod findings;
 pub mod i18n;
+pub mod intake;
 pub mod inventory;
 pub mod pages;
+pub mod reports;
 pub mod vulns;
 
 use axum::extract::DefaultBodyLimit;
@@ -186,6 +188,7 @@ pub fn router(state: AppState) -> Router {
             get(api::get).put(api::update).delete(api::delete),
         )
         .merge(uploads)
+        .merge(intake::routes())
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(middleware::from_fn_with_state(
             state.clone(),
