@@ -513,7 +513,10 @@ pub async fn reporter_reply(
         .take_rate(
             &[
                 (format!("reply:{hash}"), intake::REPLIES_PER_REPORT),
-                (format!("reply-ip:{}", addr.ip()), intake::REPLIES_PER_ADDRESS),
+                (
+                    format!("reply-ip:{}", addr.ip()),
+                    intake::REPLIES_PER_ADDRESS,
+                ),
             ],
             intake::RATE_WINDOW_MS,
         )
@@ -573,16 +576,17 @@ fn settings_form(
     errors: &[InputError],
     saved: Option<&SecurityTxt>,
 ) -> SettingsPage {
-    let field = |name: &'static str, widget, value: String, required, hint: Option<String>| InField {
-        name,
-        label: ctx.t(&format!("intake-field-{}", name.replace('_', "-"))),
-        value,
-        error: error_for(ctx, errors, name),
-        hint,
-        required,
-        widget,
-        maxlength: 4000,
-    };
+    let field =
+        |name: &'static str, widget, value: String, required, hint: Option<String>| InField {
+            name,
+            label: ctx.t(&format!("intake-field-{}", name.replace('_', "-"))),
+            value,
+            error: error_for(ctx, errors, name),
+            hint,
+            required,
+            widget,
+            maxlength: 4000,
+        };
     SettingsPage {
         l: ctx.layout(ctx.t("intake-settings-title")),
         intro: ctx.t("intake-settings-intro"),

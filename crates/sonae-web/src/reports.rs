@@ -3,8 +3,8 @@
 //! reporter, internal notes, status, assignee and links.
 
 use crate::ctx::{Ctx, Layout, PageResult};
-use crate::inventory::Opt;
 use crate::intake::{input_error_text, LogEntry};
+use crate::inventory::Opt;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -59,9 +59,7 @@ struct ListPage {
 /// `GET /reports`
 pub async fn list(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> PageResult {
     let actor = require_reader(&ctx)?;
-    let filter = q
-        .get("status")
-        .and_then(|s| ReportStatus::parse(s));
+    let filter = q.get("status").and_then(|s| ReportStatus::parse(s));
     let reports = ctx
         .st
         .store
@@ -195,7 +193,11 @@ async fn page(ctx: &Ctx, id: i64, status: StatusCode, draft: Draft) -> PageResul
             ..fact(
                 "reports-col-ack-due",
                 if overdue {
-                    format!("{} — {}", ctx.date(r.ack_due_at_ms - 1), ctx.t("reports-overdue"))
+                    format!(
+                        "{} — {}",
+                        ctx.date(r.ack_due_at_ms - 1),
+                        ctx.t("reports-overdue")
+                    )
                 } else {
                     ctx.date(r.ack_due_at_ms - 1)
                 },
@@ -213,7 +215,9 @@ async fn page(ctx: &Ctx, id: i64, status: StatusCode, draft: Draft) -> PageResul
         ),
         fact(
             "intake-field-reporter-email",
-            r.reporter_email.clone().unwrap_or_else(|| ctx.t("reports-no-email")),
+            r.reporter_email
+                .clone()
+                .unwrap_or_else(|| ctx.t("reports-no-email")),
         ),
         fact("intake-field-product", r.product.clone()),
         fact(
@@ -325,9 +329,7 @@ async fn page(ctx: &Ctx, id: i64, status: StatusCode, draft: Draft) -> PageResul
             })
             .collect(),
         links_label: ctx.t("reports-linked-vulns"),
-        links: draft
-            .links
-            .unwrap_or_else(|| r.linked_vuln_ids.join(" ")),
+        links: draft.links.unwrap_or_else(|| r.linked_vuln_ids.join(" ")),
         links_hint: ctx.t("intake-hint-vuln-ids"),
         save_label: ctx.t("reports-save"),
     };
@@ -417,7 +419,11 @@ pub async fn update(
     let links = match parse_vuln_ids("linked_vuln_ids", &links_raw) {
         Ok(l) => l,
         Err(e) => {
-            let msg = format!("{}: {}", ctx.t("reports-linked-vulns"), input_error_text(&ctx, &e));
+            let msg = format!(
+                "{}: {}",
+                ctx.t("reports-linked-vulns"),
+                input_error_text(&ctx, &e)
+            );
             return page(&ctx, id, StatusCode::UNPROCESSABLE_ENTITY, refused(msg)).await;
         }
     };
