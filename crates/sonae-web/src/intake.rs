@@ -25,6 +25,11 @@ const JS: &str = include_str!("../static/intake.js");
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/.well-known/security.txt", get(security_txt))
+        // RFC 9116 §3: the old location may redirect to the new one.
+        .route(
+            "/security.txt",
+            get(|| async { Redirect::permanent("/.well-known/security.txt") }),
+        )
         .route("/static/intake.js", get(js))
         .route("/report", get(form_page).post(submit))
         .route("/report/t/{token}", get(thread).post(reporter_reply))
@@ -46,6 +51,28 @@ async fn js() -> Response {
         JS,
     )
         .into_response()
+}
+
+/// A request path fit for the access log: the reporter's token is cut out.
+pub fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/report/t/") {
+        Some(_) => "/report/t/…".to_owned(),
+        None => path.to_owned(),
+    }
+}
+
+/// A warning when the published security.txt has expired or soon will
+/// (RFC 9116 §2.5.5: an expired file should not be trusted).
+pub fn expiry_warning(ctx: &Ctx, s: &SecurityTxt) -> Option<String> {
+    let left = (s.expires - today(ctx)).num_days();
+    let date = s.expires.format("%Y-%m-%d").to_string();
+    if left < 0 {
+        Some(ctx.ta("intake-sectxt-expired", &[("date", date)]))
+    } else if left <= 30 {
+        Some(ctx.ta("intake-sectxt-expiring", &[("date", date)]))
+    } else {
+        None
+    }
 }
 
 /// One input of a form, with its error next to it.
@@ -669,6 +696,7 @@ pub async fn settings_page(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -
     if q.contains_key("saved") {
         page.l.flash = Some(ctx.t("intake-settings-saved"));
     }
+    page.error = saved.as_ref().and_then(|s| expiry_warning(&ctx, s));
     ctx.render(&page)
 }
 
@@ -702,5 +730,17 @@ pub async fn settings_save(ctx: Ctx, Form(form): Form<HashMap<String, String>>) 
                 &settings_form(&ctx, &f, &errors, saved.as_ref()),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn the_reporters_token_never_reaches_the_log() {
+        let token = "ab".repeat(32);
+        assert_eq!(loggable_path(&format!("/report/t/{token}")), "/report/t/…");
+        assert_eq!(loggable_path("/reports/3"), "/reports/3");
     }
 }

@@ -100,7 +100,8 @@ async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Respons
 
 async fn access_log(req: Request<axum::body::Body>, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // The reporter's link carries its secret in the path; it never reaches the log.
+    let path = intake::loggable_path(req.uri().path());
     let start = std::time::Instant::now();
     let res = next.run(req).await;
     tracing::info!(%method, %path, status = res.status().as_u16(), ms = start.elapsed().as_millis() as u64, "request");

@@ -45,6 +45,7 @@ pub struct ReportRow {
 struct ListPage {
     l: Layout,
     settings_link: Option<(String, String)>,
+    warning: Option<String>,
     status_label: String,
     any_label: String,
     statuses: Vec<Opt>,
@@ -80,7 +81,17 @@ pub async fn list(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> PageRes
             assignee: r.assignee_name.unwrap_or_default(),
         })
         .collect();
+    let warning = if intake::may_work(actor.role) {
+        match ctx.st.store.intake_settings().await {
+            Ok(Some(s)) => crate::intake::expiry_warning(&ctx, &s),
+            Ok(None) => Some(ctx.t("intake-sectxt-not-set")),
+            Err(e) => return Err(ctx.store_error(e)),
+        }
+    } else {
+        None
+    };
     let page = ListPage {
+        warning,
         l: ctx.layout(ctx.t("reports-title")),
         settings_link: sonae_domain::access::can_admin(&actor)
             .then(|| ("/admin/intake".to_owned(), ctx.t("reports-settings-link"))),

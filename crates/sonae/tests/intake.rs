@@ -130,6 +130,12 @@ async fn security_txt_is_generated_from_validated_settings() {
             StatusCode::NOT_FOUND,
             "nothing to publish before setup"
         );
+        let officer_early = login(&app, "security").await;
+        let (_, list) = get_text(&officer_early, &format!("{}/reports", app.base)).await;
+        assert!(
+            list.contains("id=\"sectxt-warning\""),
+            "staff are told it is not published"
+        );
 
         let officer = login(&app, "security").await;
         let (status, _) = get_text(&officer, &format!("{}/admin/intake", app.base)).await;
@@ -210,6 +216,13 @@ async fn security_txt_is_generated_from_validated_settings() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+        let legacy = anon
+            .get(format!("{}/security.txt", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(legacy.status(), StatusCode::PERMANENT_REDIRECT);
+        assert_eq!(legacy.headers()["location"], "/.well-known/security.txt");
         let body = r.text().await.unwrap();
         for line in [
             "Contact: mailto:security@example.jp\n",
@@ -247,6 +260,11 @@ async fn security_txt_is_generated_from_validated_settings() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (_, body) = get_text(&anon, &format!("{}/.well-known/security.txt", app.base)).await;
         assert!(!body.contains("/report"));
+        let (_, list) = get_text(&officer_early, &format!("{}/reports", app.base)).await;
+        assert!(
+            !list.contains("id=\"sectxt-warning\""),
+            "valid for 200 days: no warning"
+        );
         let (status, html) = get_text(&anon, &format!("{}/report", app.base)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(html.contains("受け付けていません"));
@@ -601,4 +619,39 @@ async fn an_unacknowledged_report_past_its_deadline_is_highlighted() {
     assert!(list.contains("期限超過"));
     let (_, list) = get_text(&officer, &format!("{}/reports?status=closed", app.base)).await;
     assert!(!list.contains("VR-OLD0"), "the status filter applies");
+}
+
+#[tokio::test]
+async fn the_reporters_replies_are_rate_limited_too() {
+    let app = spawn("sqlite").await;
+    let c = client();
+    let (csrf, challenge) = open_form(&app, &c).await;
+    let nonce = pow::solve(&challenge, pow::DEFAULT_BITS);
+    let (_, html) = post_report(
+        &app,
+        &c,
+        &report_fields(&csrf, &challenge, &nonce, "Open redirect at /login?next="),
+    )
+    .await;
+    let link = between(&html, "id=\"thread-link\" href=\"", "\"").to_owned();
+    let url = format!("{}{}", app.base, &link[link.find("/report/t/").unwrap()..]);
+    for i in 0..sonae_domain::intake::REPLIES_PER_REPORT {
+        let r = c
+            .post(&url)
+            .form(&[("csrf", csrf.as_str()), ("body", &format!("note {i}"))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let r = c
+        .post(&url)
+        .form(&[("csrf", csrf.as_str()), ("body", "one too many")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("送信が多すぎます"));
+    assert!(html.contains("one too many"), "the text is kept in the box");
 }

@@ -4,6 +4,9 @@
 nav-reports = Vulnerability reports
 
 intake-sectxt-unset = security.txt has not been set up yet.
+intake-sectxt-not-set = /.well-known/security.txt is not published yet: an administrator sets it up under “security.txt and form settings”.
+intake-sectxt-expired = The published security.txt expired on { $date }. Set a new expiry date.
+intake-sectxt-expiring = The published security.txt expires on { $date }. Set a new expiry date soon.
 intake-form-title = Report a security vulnerability
 intake-form-intro = Thank you for telling us about a security problem you found in our products or services. We will answer within { $days } business days (Japanese business days). Please do not include personal data you do not need to send.
 intake-needs-js = This form needs JavaScript: your browser solves a small puzzle instead of a CAPTCHA. Please enable JavaScript, or use another contact in our security.txt.

@@ -4,6 +4,9 @@
 nav-reports = 脆弱性の届出
 
 intake-sectxt-unset = security.txt はまだ設定されていません。
+intake-sectxt-not-set = /.well-known/security.txt はまだ公開されていません。管理者が「security.txt とフォームの設定」で設定してください。
+intake-sectxt-expired = 公開中の security.txt は { $date } に期限切れになりました。新しい有効期限を設定してください。
+intake-sectxt-expiring = 公開中の security.txt は { $date } に期限切れになります。早めに新しい有効期限を設定してください。
 intake-form-title = 脆弱性の届出
 intake-form-intro = 当組織の製品やサービスで見つけたセキュリティ上の問題をお知らせいただき、ありがとうございます。{ $days } 営業日以内（土日・祝日を除く）にお返事します。必要のない個人情報は書かないでください。
 intake-needs-js = このフォームには JavaScript が必要です（CAPTCHA の代わりに、ブラウザーが小さな計算を行います）。JavaScript を有効にするか、security.txt に記載の別の連絡先をご利用ください。
