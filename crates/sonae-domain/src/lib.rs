@@ -5,9 +5,11 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod finding;
 pub mod incident;
+pub mod intake;
 pub mod inventory;
 pub mod priority;
 pub mod value;

@@ -13,6 +13,7 @@ mod error;
 mod findings;
 mod incidents;
 mod records;
+mod reports;
 mod users;
 mod vulns;
 mod workflow;
@@ -26,6 +27,7 @@ pub use incidents::{
     NewIncident, Route, SweepHit, Task,
 };
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
+pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
 pub use workflow::FindingEvent;

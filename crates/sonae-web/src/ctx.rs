@@ -294,6 +294,9 @@ impl Ctx {
         {
             items.push(("/audit".to_owned(), self.t("nav-audit")));
         }
+        if sonae_domain::intake::may_read(role) {
+            items.push(("/reports".to_owned(), self.t("nav-reports")));
+        }
         if role == Role::Admin {
             items.push(("/admin/users".to_owned(), self.t("nav-users")));
             items.push(("/admin/policy".to_owned(), self.t("nav-policy")));

@@ -61,11 +61,13 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/main.ftl"),
     include_str!("../locales/ja/workflow.ftl"),
     include_str!("../locales/ja/incident.ftl"),
+    include_str!("../locales/ja/intake.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/workflow.ftl"),
     include_str!("../locales/en/incident.ftl"),
+    include_str!("../locales/en/intake.ftl"),
 ];
 
 pub struct I18n {
@@ -191,6 +193,7 @@ mod tests {
             "import-",
             "inc-",
             "route-",
+            "intake-",
             "kind-",
             "list-",
             "login-",
@@ -202,6 +205,7 @@ mod tests {
             "page-",
             "password-",
             "record-",
+            "reports-",
             "role-",
             "sbom-",
             "setup-",

@@ -15,9 +15,11 @@ pub mod ctx;
 pub mod findings;
 pub mod i18n;
 pub mod incidents;
+pub mod intake;
 pub mod inventory;
 pub mod pages;
 pub mod queue;
+pub mod reports;
 pub mod vulns;
 
 use axum::extract::DefaultBodyLimit;
@@ -100,7 +102,8 @@ async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Respons
 
 async fn access_log(req: Request<axum::body::Body>, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // The reporter's link carries its secret in the path; it never reaches the log.
+    let path = intake::loggable_path(req.uri().path());
     let start = std::time::Instant::now();
     let res = next.run(req).await;
     tracing::info!(%method, %path, status = res.status().as_u16(), ms = start.elapsed().as_millis() as u64, "request");
@@ -206,6 +209,7 @@ pub fn router(state: AppState) -> Router {
             get(api::get).put(api::update).delete(api::delete),
         )
         .merge(uploads)
+        .merge(intake::routes())
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -30,6 +30,8 @@ pub const SOURCES: &[&str] = &[
     include_str!("findings.rs"),
     include_str!("queue.rs"),
     include_str!("incidents.rs"),
+    include_str!("intake.rs"),
+    include_str!("reports.rs"),
 ];
 
 pub struct Tile {
@@ -82,6 +84,18 @@ pub async fn home(ctx: Ctx) -> PageResult {
             href: format!("/inventory/{}", kind.slug()),
             label: ctx.tr.kind(kind),
             count: page.total,
+        });
+    }
+    if sonae_domain::intake::may_read(actor.role) {
+        tiles.push(Tile {
+            href: "/reports?status=received".to_owned(),
+            label: ctx.t("reports-awaiting-ack"),
+            count: ctx
+                .st
+                .store
+                .reports_awaiting_ack(&actor)
+                .await
+                .map_err(|e| ctx.store_error(e))?,
         });
     }
     let page = HomePage {
