@@ -7,6 +7,7 @@
 //! Access rules come from `sonae_domain::access` and are applied in every
 //! query, so no caller can forget them.
 
+mod actions;
 mod audit;
 mod db;
 mod error;
@@ -18,6 +19,7 @@ mod users;
 mod vulns;
 mod workflow;
 
+pub use actions::{Action, ActionFilter, NewAction, ACTION_SOURCES, ACTION_STATUSES};
 pub use audit::AuditPage;
 pub use db::{Backend, Store};
 pub use error::StoreError;

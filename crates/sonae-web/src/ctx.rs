@@ -277,6 +277,9 @@ impl Ctx {
         if actor.is_some() {
             items.push(("/incidents".to_owned(), self.t("nav-incidents")));
         }
+        if actor.as_ref().is_some_and(|a| a.role != Role::Vendor) {
+            items.push(("/actions".to_owned(), self.t("nav-actions")));
+        }
         if visible_systems {
             items.push(("/my".to_owned(), self.t("nav-my")));
             items.push(("/findings".to_owned(), self.t("nav-findings")));

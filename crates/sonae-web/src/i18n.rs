@@ -62,12 +62,14 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/workflow.ftl"),
     include_str!("../locales/ja/incident.ftl"),
     include_str!("../locales/ja/intake.ftl"),
+    include_str!("../locales/ja/actions.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/workflow.ftl"),
     include_str!("../locales/en/incident.ftl"),
     include_str!("../locales/en/intake.ftl"),
+    include_str!("../locales/en/actions.ftl"),
 ];
 
 pub struct I18n {
@@ -176,6 +178,7 @@ mod tests {
     fn literal_keys() -> Vec<String> {
         const PREFIXES: &[&str] = &[
             "account-",
+            "act-",
             "action-",
             "audit-",
             "choice-",
@@ -298,6 +301,12 @@ mod tests {
             }
             for e in sonae_domain::workflow::TEST_ENVIRONMENTS {
                 need(format!("wf-testenv-{e}"));
+            }
+            for s in sonae_store::ACTION_STATUSES {
+                need(format!("act-status-{}", s.replace('_', "-")));
+            }
+            for s in sonae_store::ACTION_SOURCES {
+                need(format!("act-source-{s}"));
             }
             for c in sonae_domain::incident::CATEGORIES {
                 need(format!("inc-cat-{}", c.replace('_', "-")));

@@ -8,6 +8,7 @@
 // size does not matter and boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod actions;
 pub mod api;
 pub mod auth;
 pub mod csvio;
@@ -189,6 +190,8 @@ pub fn router(state: AppState) -> Router {
             "/inventory/systems/{id}/route",
             get(incidents::route_form).post(incidents::route_post),
         )
+        .route("/actions", get(actions::list).post(actions::create))
+        .route("/actions/status", post(actions::set_status))
         .route("/findings", get(queue::queue))
         .route("/findings/bulk", post(queue::bulk))
         .route("/my", get(queue::my))

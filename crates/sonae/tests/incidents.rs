@@ -310,3 +310,73 @@ async fn an_incident_is_reported_run_and_its_record_kept() {
         assert!(app.store.audit_verify().await.unwrap().1.is_empty());
     }
 }
+
+/// The PDCA list: anyone but vendors and auditors adds an action; its
+/// owner moves it along; a missing title is named; vendors do not see it.
+#[tokio::test]
+async fn improvement_actions_are_listed_and_moved_by_their_owner() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        app.seed().await;
+        let owner = login(&app, "owner").await;
+        let (_, page) = get_text(&owner, &format!("{}/actions", app.base)).await;
+        let csrf = csrf_of(&page);
+        let r = owner
+            .post(format!("{}/actions", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("title", ""),
+                ("owner", "owner"),
+                ("source_kind", "other"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("改善策: "));
+        let r = owner
+            .post(format!("{}/actions", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("title", "バックアップの復元訓練"),
+                ("owner", "owner"),
+                ("source_kind", "review"),
+                ("due", "2020-01-31"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        let (_, html) = get_text(&owner, &format!("{}/actions?overdue=1", app.base)).await;
+        assert!(
+            html.contains("バックアップの復元訓練") && html.contains("class=\"overdue\""),
+            "{html}"
+        );
+        let a = app
+            .store
+            .actions(&Actor::system(), &Default::default())
+            .await
+            .unwrap()
+            .remove(0);
+        let r = owner
+            .post(format!("{}/actions/status", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("id", &a.id.to_string()),
+                ("row_version", &a.version.to_string()),
+                ("status", "done"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = get_text(&owner, &format!("{}/actions", app.base)).await;
+        assert!(
+            !html.contains("バックアップの復元訓練"),
+            "done actions leave the open list"
+        );
+        let vendor = login(&app, "vendor").await;
+        let (s, _) = get_text(&vendor, &format!("{}/actions", app.base)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+}
