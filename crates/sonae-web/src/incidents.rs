@@ -1237,3 +1237,182 @@ pub async fn route_post(
         Err(e) => Err(ctx.store_error(e)),
     }
 }
+
+// ---- the employees' report form (no account needed) ---------------------------
+
+#[derive(Template)]
+#[template(path = "incident_report.html")]
+struct EmployeeReportPage {
+    l: Layout,
+    intro: String,
+    error: Option<String>,
+    t: HashMap<&'static str, String>,
+    name: String,
+    contact: String,
+    summary: String,
+    noticed: String,
+    categories: Vec<Opt>,
+}
+
+const REPORT_LABELS: &[&str] = &[
+    "inc-emp-name",
+    "inc-emp-contact",
+    "inc-field-summary",
+    "inc-emp-noticed",
+    "inc-field-category",
+    "inc-emp-hp",
+    "inc-submit",
+];
+
+/// Reports per address and overall per hour on the no-login form.
+const EMPLOYEE_REPORTS_PER_ADDRESS: i64 = 10;
+const EMPLOYEE_REPORTS_OVERALL: i64 = 100;
+
+fn employee_page(ctx: &Ctx, form: &HashMap<String, String>, error: Option<String>) -> PageResult {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let mut t = HashMap::new();
+    for k in REPORT_LABELS {
+        t.insert(*k, ctx.t(k));
+    }
+    let category = form
+        .get("category")
+        .cloned()
+        .unwrap_or_else(|| "other".into());
+    let tpl = EmployeeReportPage {
+        l: ctx.layout(ctx.t("inc-emp-title")),
+        intro: ctx.t("inc-emp-intro"),
+        error,
+        t,
+        name: get("name"),
+        contact: get("contact"),
+        summary: get("summary"),
+        noticed: form
+            .get("noticed")
+            .cloned()
+            .unwrap_or_else(|| local_input(ctx, ctx.st.store.clock().now_ms())),
+        categories: CATEGORIES
+            .iter()
+            .map(|c| Opt {
+                value: (*c).to_owned(),
+                label: ctx.t(&key("inc-cat-", c)),
+                selected: category == *c,
+            })
+            .collect(),
+    };
+    ctx.render_status(
+        if tpl.error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &tpl,
+    )
+}
+
+/// `GET /report-incident`: seed 001's duty to report at once, for every
+/// employee, with or without an account.
+pub async fn employee_form(ctx: Ctx) -> PageResult {
+    employee_page(&ctx, &HashMap::new(), None)
+}
+
+/// `POST /report-incident`: rate-limited, with a honeypot; the report
+/// becomes a level-1 incident for the security team to triage.
+pub async fn employee_submit(
+    ctx: Ctx,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    ctx.check_csrf(form.get("csrf").map_or("", String::as_str))?;
+    let store = &ctx.st.store;
+    let allowed = store
+        .take_rate(
+            &[
+                (
+                    format!("incident-report:{}", addr.ip()),
+                    EMPLOYEE_REPORTS_PER_ADDRESS,
+                ),
+                ("incident-report:*".to_owned(), EMPLOYEE_REPORTS_OVERALL),
+            ],
+            3_600_000,
+        )
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    if !allowed {
+        return employee_page(&ctx, &form, Some(ctx.t("inc-emp-rate")))
+            .map(|r| (StatusCode::TOO_MANY_REQUESTS, r).into_response());
+    }
+    if form.get("website").is_some_and(|v| !v.trim().is_empty()) {
+        tracing::info!(ip = %addr.ip(), "incident report form: honeypot filled");
+        return employee_page(&ctx, &form, Some(ctx.t("inc-emp-refused")));
+    }
+    let get = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let name: String = get("name").chars().take(100).collect();
+    if name.is_empty() {
+        return employee_page(
+            &ctx,
+            &form,
+            Some(format!(
+                "{}: {}",
+                ctx.t("inc-emp-name"),
+                ctx.t("err-required")
+            )),
+        );
+    }
+    let summary = get("summary");
+    let contact: String = get("contact").chars().take(200).collect();
+    let title: String = summary
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(60)
+        .collect();
+    let n = NewIncident {
+        title,
+        category: get("category"),
+        level: 1,
+        discovered_at_ms: local_ms(&ctx, &get("noticed")).unwrap_or(0),
+        summary: if contact.is_empty() {
+            summary.clone()
+        } else {
+            format!("{summary}\n({contact})")
+        },
+        personal_data: "unknown".into(),
+        system_ids: Vec::new(),
+    };
+    let reporter = sonae_domain::Actor {
+        user_id: None,
+        name: format!("{name} ({})", ctx.t("inc-emp-via-form")),
+        role: sonae_domain::Role::Auditor,
+        department_id: None,
+        vendor_id: None,
+    };
+    match store.create_incident(&reporter, &n).await {
+        Ok(id) => {
+            let inc = store
+                .incident(&sonae_domain::Actor::system(), id)
+                .await
+                .map_err(|e| ctx.store_error(e))?;
+            Ok(ctx.message(
+                StatusCode::OK,
+                "inc-emp-title",
+                ctx.ta("inc-emp-thanks", &[("ref", inc.reference)]),
+                None,
+            ))
+        }
+        Err(StoreError::Invalid(errors)) => {
+            let errors: Vec<FieldError> = errors
+                .into_iter()
+                .map(|mut e| {
+                    // The form names the summary and the time differently.
+                    if e.field == "title" {
+                        e.field = "summary";
+                    }
+                    e
+                })
+                .collect();
+            employee_page(&ctx, &form, Some(errors_text(&ctx, &errors)))
+        }
+        Err(e) => Err(ctx.store_error(e)),
+    }
+}

@@ -179,6 +179,10 @@ pub fn router(state: AppState) -> Router {
         .route("/inventory/{kind}/{id}/edit", get(inventory::edit_form))
         .route("/inventory/{kind}/{id}/delete", post(inventory::delete))
         .route("/incidents", get(incidents::list).post(incidents::create))
+        .route(
+            "/report-incident",
+            get(incidents::employee_form).post(incidents::employee_submit),
+        )
         .route("/incidents/new", get(incidents::new_form))
         .route("/incidents/{id}", get(incidents::view))
         .route(

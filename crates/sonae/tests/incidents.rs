@@ -380,3 +380,74 @@ async fn improvement_actions_are_listed_and_moved_by_their_owner() {
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
 }
+
+/// Any employee, without an account, reports at once (seed 001): the
+/// report becomes a level-1 incident; the honeypot refuses robots.
+#[tokio::test]
+async fn an_employee_reports_without_an_account() {
+    let app = spawn("sqlite").await;
+    app.seed().await;
+    let c = common::web::client();
+    let (s, page) = get_text(&c, &format!("{}/report-incident", app.base)).await;
+    assert_eq!(s, StatusCode::OK);
+    let csrf = csrf_of(&page);
+    let send = |fields: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let url = format!("{}/report-incident", app.base);
+        let csrf = csrf.clone();
+        async move {
+            let mut form = vec![("csrf", csrf)];
+            form.extend(fields);
+            let r = c.post(url).form(&form).send().await.unwrap();
+            let s = r.status();
+            (s, r.text().await.unwrap())
+        }
+    };
+    let (s, html) = send(vec![
+        ("name", "".into()),
+        ("summary", "x".into()),
+        ("noticed", "2026-11-24T08:00".into()),
+        ("category", "malware".into()),
+        ("website", "".into()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("お名前"));
+    let (s, _) = send(vec![
+        ("name", "bot".into()),
+        ("summary", "buy".into()),
+        ("noticed", "2026-11-24T08:00".into()),
+        ("category", "other".into()),
+        ("website", "http://spam".into()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app
+        .store
+        .incidents(&Actor::system(), false)
+        .await
+        .unwrap()
+        .is_empty());
+    let (s, html) = send(vec![
+        ("name", "山田 花子".into()),
+        ("contact", "経理部 内線 123".into()),
+        (
+            "summary",
+            "請求書を装ったメールの添付ファイルを開いてしまった".into(),
+        ),
+        ("noticed", "2026-11-24T08:00".into()),
+        ("category", "malware".into()),
+        ("website", "".into()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("INC-"), "{html}");
+    let inc = app
+        .store
+        .incidents(&Actor::system(), false)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!((inc.level, inc.category.as_str()), (1, "malware"));
+    assert!(inc.reported_by.contains("山田 花子") && inc.summary.contains("内線 123"));
+}

@@ -162,3 +162,14 @@ route-field-stop-deputy-id = Deputy
 route-field-command-person-id = Commands the response
 route-field-command-deputy-id = Deputy
 route-save = Save the route
+
+inc-emp-title = Report a security incident
+inc-emp-intro = Everyone who notices something unusual — a strange e-mail you opened, a lost laptop or USB stick, a screen asking for ransom, data where it should not be — must report it at once. No account is needed. Write what you saw and when; the security team will contact you.
+inc-emp-name = Your name
+inc-emp-contact = Department and how to reach you
+inc-emp-noticed = When you noticed it
+inc-emp-hp = Leave this empty
+inc-emp-rate = Too many reports from here in the last hour. Please call the security team instead.
+inc-emp-refused = The report could not be accepted. Please call the security team.
+inc-emp-thanks = Thank you. Your report was received as { $ref }. The security team will contact you; please keep what you saw as it is (do not switch off or delete anything) until then.
+inc-emp-via-form = report form

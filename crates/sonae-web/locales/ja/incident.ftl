@@ -162,3 +162,14 @@ route-field-stop-deputy-id = 代理
 route-field-command-person-id = 対応を指揮する人
 route-field-command-deputy-id = 代理
 route-save = ルートを保存
+
+inc-emp-title = セキュリティ事故の報告
+inc-emp-intro = 開いてしまった不審なメール、パソコンや USB メモリの紛失、身代金を求める画面、あるべきでない場所にあるデータなど、いつもと違うことに気づいた人は、すぐに報告してください。アカウントは不要です。見たことといつ気づいたかを書いてください。情報セキュリティ担当から連絡します。
+inc-emp-name = お名前
+inc-emp-contact = 部署と連絡先
+inc-emp-noticed = 気づいた日時
+inc-emp-hp = この欄は空のままにしてください
+inc-emp-rate = この1時間に、ここからの報告が多すぎます。情報セキュリティ担当に電話で連絡してください。
+inc-emp-refused = 報告を受け付けられませんでした。情報セキュリティ担当に電話で連絡してください。
+inc-emp-thanks = ありがとうございました。報告を { $ref } として受け付けました。担当から連絡します。それまで、見たものはそのままにしておいてください（電源を切ったり削除したりしないでください）。
+inc-emp-via-form = 報告フォーム
