@@ -8,6 +8,7 @@ pub mod audit;
 pub mod clock;
 pub mod finding;
 pub mod inventory;
+pub mod notify;
 pub mod priority;
 pub mod value;
 pub mod vuln;
