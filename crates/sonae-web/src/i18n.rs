@@ -57,8 +57,14 @@ impl Lang {
 
 /// The catalog files of each language, in the same order: one file per
 /// area of the product, so that areas can be worked on apart.
-pub const JA_FTL: &[&str] = &[include_str!("../locales/ja/main.ftl")];
-pub const EN_FTL: &[&str] = &[include_str!("../locales/en/main.ftl")];
+pub const JA_FTL: &[&str] = &[
+    include_str!("../locales/ja/main.ftl"),
+    include_str!("../locales/ja/notify.ftl"),
+];
+pub const EN_FTL: &[&str] = &[
+    include_str!("../locales/en/main.ftl"),
+    include_str!("../locales/en/notify.ftl"),
+];
 
 pub struct I18n {
     ja: FluentBundle<FluentResource>,
@@ -185,6 +191,7 @@ mod tests {
             "list-",
             "login-",
             "nav-",
+            "notify-",
             "page-",
             "password-",
             "record-",

@@ -28,6 +28,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("api.rs"),
     include_str!("vulns.rs"),
     include_str!("findings.rs"),
+    include_str!("notify.rs"),
 ];
 
 pub struct Tile {
@@ -140,6 +141,7 @@ pub struct TokenView {
 #[template(path = "account.html")]
 struct AccountPage {
     l: Layout,
+    notify_link: String,
     new_token: Option<String>,
     token_once: String,
     password_heading: String,
@@ -182,6 +184,7 @@ async fn account_page(
     };
     let page = AccountPage {
         l,
+        notify_link: ctx.t("notify-account-link"),
         new_token,
         token_once: ctx.t("token-shown-once"),
         password_heading: ctx.t("account-password"),
