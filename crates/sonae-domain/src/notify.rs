@@ -114,7 +114,9 @@ impl Prefs {
             email,
             events,
             delivery: Delivery::Immediate,
-            lang: lang.filter(|l| l == "en" || l == "ja").unwrap_or_else(|| "ja".to_owned()),
+            lang: lang
+                .filter(|l| l == "en" || l == "ja")
+                .unwrap_or_else(|| "ja".to_owned()),
         }
     }
 
@@ -275,7 +277,10 @@ mod tests {
             events_for(&f("new", "p1", None), t, 0),
             vec![EventKind::NewHigh]
         );
-        assert_eq!(events_for(&f("new", "p2", None), t, 0), vec![EventKind::NewHigh]);
+        assert_eq!(
+            events_for(&f("new", "p2", None), t, 0),
+            vec![EventKind::NewHigh]
+        );
         assert!(events_for(&f("new", "p3", None), t, 0).is_empty());
         assert!(events_for(&f("investigating", "p1", None), t, 0).is_empty());
     }
@@ -311,7 +316,13 @@ mod tests {
 
     #[test]
     fn closed_findings_raise_nothing() {
-        for s in ["verified", "not_affected", "mitigated", "risk_accepted", "bogus"] {
+        for s in [
+            "verified",
+            "not_affected",
+            "mitigated",
+            "risk_accepted",
+            "bogus",
+        ] {
             assert!(events_for(&f(s, "p1", Some(0)), Timing::default(), DAY_MS).is_empty());
         }
     }
@@ -328,15 +339,22 @@ mod tests {
 
     #[test]
     fn prefs_form_names_bad_fields_and_defaults_follow_role() {
-        let e = Prefs::parse_form("not an address", &["new_high".into(), "x".into()], "weekly", "fr")
-            .unwrap_err();
+        let e = Prefs::parse_form(
+            "not an address",
+            &["new_high".into(), "x".into()],
+            "weekly",
+            "fr",
+        )
+        .unwrap_err();
         let fields: Vec<_> = e.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["email", "events", "delivery", "lang"]);
         let p = Prefs::parse_form(" a@b.jp ", &["overdue".into()], "digest", "en").unwrap();
         assert_eq!(p.email.as_deref(), Some("a@b.jp"));
         assert_eq!(p.events, vec![EventKind::Overdue]);
         assert_eq!(p.delivery, Delivery::Digest);
-        assert!(Prefs::default_for(Role::Auditor, None, None).events.is_empty());
+        assert!(Prefs::default_for(Role::Auditor, None, None)
+            .events
+            .is_empty());
         assert_eq!(
             Prefs::default_for(Role::SystemOwner, None, Some("en".into())).lang,
             "en"

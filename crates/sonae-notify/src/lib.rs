@@ -391,7 +391,9 @@ impl Notifier {
                 continue;
             }
             let lang = Lang::parse(&prefs.lang).unwrap_or(Lang::Ja);
-            let out = self.send_mail(&to, lang, &user.display_name, &b, true).await;
+            let out = self
+                .send_mail(&to, lang, &user.display_name, &b, true)
+                .await;
             if out.is_ok() {
                 r.digests_sent += 1;
             } else {

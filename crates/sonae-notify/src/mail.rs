@@ -2,7 +2,8 @@
 //! with lettre (STARTTLS, or plain for a local relay).
 
 use crate::{by_kind, config::SmtpConfig, Item, Notifier, NotifyError};
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::Body;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -45,6 +46,9 @@ impl Mailer {
     /// never credentials.
     pub(crate) async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("recipient address: {e}"))?;
+        // Base64 carries any text and any line length through any relay.
+        let body = Body::new_with_encoding(body, ContentTransferEncoding::Base64)
+            .map_err(|_| "message body".to_owned())?;
         let msg = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -220,7 +220,9 @@ impl Store {
                 action: "delete",
                 object_kind: "webhooks",
                 object_id: Some(id),
-                before: Some(serde_json::json!({"name": name, "url": redact_url(&url)}).to_string()),
+                before: Some(
+                    serde_json::json!({"name": name, "url": redact_url(&url)}).to_string(),
+                ),
                 after: None,
             },
         )
@@ -354,12 +356,11 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut w = self.begin_write().await?;
-        let before: Option<i64> = sqlx::query_scalar(
-            "SELECT person_id FROM department_heads WHERE department_id = $1",
-        )
-        .bind(department_id)
-        .fetch_optional(&mut *w.tx)
-        .await?;
+        let before: Option<i64> =
+            sqlx::query_scalar("SELECT person_id FROM department_heads WHERE department_id = $1")
+                .bind(department_id)
+                .fetch_optional(&mut *w.tx)
+                .await?;
         sqlx::query("DELETE FROM department_heads WHERE department_id = $1")
             .bind(department_id)
             .execute(&mut *w.tx)
@@ -467,9 +468,11 @@ impl Store {
         let attempts = attempts + 1;
         let (status, error, next) = match outcome {
             Ok(()) => ("sent", None, None),
-            Err(e) if attempts >= retry.max_attempts => {
-                ("gave_up", Some(e.chars().take(500).collect::<String>()), None)
-            }
+            Err(e) if attempts >= retry.max_attempts => (
+                "gave_up",
+                Some(e.chars().take(500).collect::<String>()),
+                None,
+            ),
             Err(e) => (
                 "failed",
                 Some(e.chars().take(500).collect::<String>()),
@@ -496,7 +499,12 @@ impl Store {
 
     /// Mark a claimed notification as having had nothing to say (an empty
     /// digest), so it is not looked at again.
-    pub async fn skip_notification(&self, kind: &str, subject: &str, recipient: &str) -> Result<()> {
+    pub async fn skip_notification(
+        &self,
+        kind: &str,
+        subject: &str,
+        recipient: &str,
+    ) -> Result<()> {
         let mut w = self.begin_write().await?;
         sqlx::query("UPDATE notification_log SET status = 'empty', updated_at = $1 WHERE kind = $2 AND subject = $3 AND recipient = $4")
             .bind(self.clock.now_ms())

@@ -158,7 +158,10 @@ pub fn router(state: AppState) -> Router {
             get(notify::account_page).post(notify::account_save),
         )
         .route("/admin/notifications", get(notify::admin_page))
-        .route("/admin/notifications/webhooks", post(notify::webhook_create))
+        .route(
+            "/admin/notifications/webhooks",
+            post(notify::webhook_create),
+        )
         .route(
             "/admin/notifications/webhooks/{id}/toggle",
             post(notify::webhook_toggle),

@@ -266,7 +266,8 @@ async fn admin_render(ctx: &Ctx, v: AdminView) -> PageResult {
         .map_err(|e| ctx.store_error(e))?;
     let mut l = ctx.layout(ctx.t("notify-admin-title"));
     l.flash = v.flash;
-    let event_label = |k: &EventKind| ctx.t(&format!("notify-event-{}", k.as_str().replace('_', "-")));
+    let event_label =
+        |k: &EventKind| ctx.t(&format!("notify-event-{}", k.as_str().replace('_', "-")));
     let page = AdminNotifyPage {
         l,
         new_secret: v.new_secret,
@@ -285,7 +286,12 @@ async fn admin_render(ctx: &Ctx, v: AdminView) -> PageResult {
                 id: h.id,
                 name: h.name.clone(),
                 url: sonae_store::redact_url(&h.url),
-                events: h.events.iter().map(event_label).collect::<Vec<_>>().join(", "),
+                events: h
+                    .events
+                    .iter()
+                    .map(event_label)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 enabled: h.enabled,
                 state: ctx.t(if h.enabled {
                     "notify-state-enabled"
@@ -420,7 +426,9 @@ pub async fn webhook_create(
     selected.sort();
     selected.dedup();
     if selected.is_empty() {
-        errors.entry("events").or_insert_with(|| ctx.t("err-required"));
+        errors
+            .entry("events")
+            .or_insert_with(|| ctx.t("err-required"));
     }
     let form = HashMap::from([("name", name.clone()), ("url", url.clone())]);
     if !errors.is_empty() {
@@ -574,7 +582,10 @@ mod tests {
 
     #[test]
     fn webhook_urls_must_be_http_with_a_host() {
-        assert_eq!(check_url("https://hooks.slack.com/services/T/B/X"), Ok(false));
+        assert_eq!(
+            check_url("https://hooks.slack.com/services/T/B/X"),
+            Ok(false)
+        );
         assert_eq!(check_url("http://127.0.0.1:9000/hook"), Ok(true));
         assert!(check_url("ftp://example.jp/x").is_err());
         assert!(check_url("javascript:alert(1)").is_err());
