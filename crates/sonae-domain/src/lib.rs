@@ -11,6 +11,7 @@ pub mod finding;
 pub mod incident;
 pub mod intake;
 pub mod inventory;
+pub mod notify;
 pub mod priority;
 pub mod value;
 pub mod vuln;

@@ -303,6 +303,10 @@ impl Ctx {
         if role == Role::Admin {
             items.push(("/admin/users".to_owned(), self.t("nav-users")));
             items.push(("/admin/policy".to_owned(), self.t("nav-policy")));
+            items.push((
+                "/admin/notifications".to_owned(),
+                self.t("notify-nav-admin"),
+            ));
         }
         let path = self.path.split('?').next().unwrap_or("");
         items

@@ -63,6 +63,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/incident.ftl"),
     include_str!("../locales/ja/intake.ftl"),
     include_str!("../locales/ja/actions.ftl"),
+    include_str!("../locales/ja/notify.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -70,6 +71,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/incident.ftl"),
     include_str!("../locales/en/intake.ftl"),
     include_str!("../locales/en/actions.ftl"),
+    include_str!("../locales/en/notify.ftl"),
 ];
 
 pub struct I18n {
@@ -205,6 +207,7 @@ mod tests {
             "queue-",
             "wf-",
             "nav-",
+            "notify-",
             "page-",
             "password-",
             "record-",

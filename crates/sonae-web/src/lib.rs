@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod incidents;
 pub mod intake;
 pub mod inventory;
+pub mod notify;
 pub mod pages;
 pub mod queue;
 pub mod reports;
@@ -159,6 +160,24 @@ pub fn router(state: AppState) -> Router {
         .route("/account/password", post(pages::change_password))
         .route("/account/tokens", post(pages::create_token))
         .route("/account/tokens/{id}/revoke", post(pages::revoke_token))
+        .route(
+            "/account/notifications",
+            get(notify::account_page).post(notify::account_save),
+        )
+        .route("/admin/notifications", get(notify::admin_page))
+        .route(
+            "/admin/notifications/webhooks",
+            post(notify::webhook_create),
+        )
+        .route(
+            "/admin/notifications/webhooks/{id}/toggle",
+            post(notify::webhook_toggle),
+        )
+        .route(
+            "/admin/notifications/webhooks/{id}/delete",
+            post(notify::webhook_delete),
+        )
+        .route("/admin/notifications/heads", post(notify::heads_save))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route(
             "/admin/users/{id}",

@@ -33,6 +33,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("actions.rs"),
     include_str!("intake.rs"),
     include_str!("reports.rs"),
+    include_str!("notify.rs"),
 ];
 
 pub struct Tile {
@@ -157,6 +158,7 @@ pub struct TokenView {
 #[template(path = "account.html")]
 struct AccountPage {
     l: Layout,
+    notify_link: String,
     new_token: Option<String>,
     token_once: String,
     password_heading: String,
@@ -199,6 +201,7 @@ async fn account_page(
     };
     let page = AccountPage {
         l,
+        notify_link: ctx.t("notify-account-link"),
         new_token,
         token_once: ctx.t("token-shown-once"),
         password_heading: ctx.t("account-password"),

@@ -27,6 +27,11 @@ pub struct Config {
     pub feed_stale_hours: i64,
     /// Feed URLs, API key, intervals (the `[sync]` table; SONAE_SYNC_* in the environment).
     pub sync: sonae_sync::SyncConfig,
+    /// Mail server (the `[smtp]` table; SONAE_SMTP_* in the environment).
+    pub smtp: sonae_notify::SmtpConfig,
+    /// Notification timing and the housekeeping interval (the `[notify]`
+    /// table; SONAE_NOTIFY_*).
+    pub notify: sonae_notify::NotifyConfig,
 }
 
 impl Default for Config {
@@ -41,6 +46,8 @@ impl Default for Config {
             log_format: "text".into(),
             feed_stale_hours: 48,
             sync: sonae_sync::SyncConfig::default(),
+            smtp: sonae_notify::SmtpConfig::default(),
+            notify: sonae_notify::NotifyConfig::default(),
         }
     }
 }
@@ -58,6 +65,8 @@ impl std::fmt::Debug for Config {
             .field("secret_key_file", &self.secret_key_file)
             .field("time_zone", &self.time_zone)
             .field("max_upload_mib", &self.max_upload_mib)
+            .field("smtp", &self.smtp)
+            .field("notify", &self.notify)
             .finish()
     }
 }
@@ -90,12 +99,21 @@ pub fn load(
     fig = fig.merge(Env::prefixed("SONAE_").only(ENV_KEYS));
     // SONAE_SYNC_NVD_API_KEY and friends set keys of the [sync] table.
     fig = fig.merge(Env::prefixed("SONAE_SYNC_").map(|k| format!("sync.{k}").into()));
+    // SONAE_SMTP_HOST, SONAE_SMTP_PASSWORD (or _PASSWORD_FILE), SONAE_NOTIFY_DIGEST_HOUR …
+    fig = fig.merge(Env::prefixed("SONAE_SMTP_").map(|k| format!("smtp.{k}").into()));
+    fig = fig.merge(Env::prefixed("SONAE_NOTIFY_").map(|k| format!("notify.{k}").into()));
     for (k, v) in overrides {
         fig = fig.merge((*k, v.clone()));
     }
     let cfg: Config = fig
         .extract()
         .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    if cfg.notify.digest_hour > 23 {
+        anyhow::bail!("configuration: notify.digest_hour must be 0–23");
+    }
+    if cfg.notify.lang != "ja" && cfg.notify.lang != "en" {
+        anyhow::bail!("configuration: notify.lang must be ja or en");
+    }
     if cfg.time_zone.parse::<chrono_tz::Tz>().is_err() {
         anyhow::bail!(
             "configuration: time_zone {:?} is not a known time zone",
@@ -171,6 +189,28 @@ mod tests {
             load(Config::default(), Some(&file), &[]).is_err(),
             "typos in [sync] are refused"
         );
+    }
+
+    #[test]
+    fn smtp_and_notify_tables_and_hidden_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sonae.toml");
+        std::fs::write(
+            &file,
+            "[smtp]\nhost = \"mail.example.jp\"\nport = 2525\nstarttls = false\npassword = \"s3cret-pw\"\n[notify]\ndue_soon_days = 5\n",
+        )
+        .unwrap();
+        let c = load(Config::default(), Some(&file), &[]).unwrap();
+        assert_eq!(c.smtp.host, "mail.example.jp");
+        assert_eq!(c.smtp.port, 2525);
+        assert!(!c.smtp.starttls);
+        assert_eq!(c.notify.due_soon_days, 5);
+        assert_eq!(c.notify.escalate_after_days, 0);
+        assert!(!format!("{c:?}").contains("s3cret-pw"));
+        std::fs::write(&file, "[notify]\ndigest_hour = 24\n").unwrap();
+        assert!(load(Config::default(), Some(&file), &[]).is_err());
+        std::fs::write(&file, "[smtp]\nhots = \"x\"\n").unwrap();
+        assert!(load(Config::default(), Some(&file), &[]).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod collect;
 mod config;
 mod demo;
 mod import;
+mod jobs;
 mod matching;
 
 use anyhow::{bail, Context, Result};
@@ -68,6 +69,11 @@ enum Command {
     },
     /// Match every component against the stored vulnerabilities (a full re-match).
     Match,
+    /// Notifications by e-mail and webhook.
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Read this host's installed packages (dpkg, rpm, apk) and submit them as a system's components.
     Collect {
         /// sonae's address, e.g. https://sonae.example.jp
@@ -134,6 +140,13 @@ enum UserCommand {
     },
     /// List accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum NotifyCommand {
+    /// One pass now: expire risk acceptances, refresh priorities, send
+    /// what is due (for cron; `sonae serve` does this every few minutes).
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -249,6 +262,21 @@ async fn main() -> Result<()> {
             let store = open(&cfg).await?;
             matching::run(&store).await
         }
+        Command::Notify {
+            command: NotifyCommand::Run,
+        } => {
+            let store = open(&cfg).await?;
+            let n = notifier(&cfg, store.clone())?;
+            let r = jobs::pass(&store, &n).await?;
+            println!(
+                "mails sent {}, failed {}; webhooks sent {}, failed {}; digests {}",
+                r.mails_sent, r.mails_failed, r.webhooks_sent, r.webhooks_failed, r.digests_sent
+            );
+            if r.mails_failed + r.webhooks_failed > 0 {
+                bail!("some notifications failed; they are retried on a later run");
+            }
+            Ok(())
+        }
         Command::Bench { feed, files } => bench::run(parse_feed(feed)?, files).await,
     }
 }
@@ -342,6 +370,18 @@ fn syncer(cfg: &Config, store: Store) -> sonae_sync::Syncer {
     }
 }
 
+fn notifier(cfg: &Config, store: Store) -> Result<sonae_notify::Notifier> {
+    let i18n = sonae_web::I18n::load().map_err(|e| anyhow::anyhow!("message catalogs: {e}"))?;
+    Ok(sonae_notify::Notifier::new(
+        store,
+        i18n,
+        &cfg.smtp,
+        cfg.notify.clone(),
+        cfg.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo),
+        &cfg.base_url,
+    )?)
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_owned())
@@ -393,7 +433,13 @@ async fn serve(
     };
     let app = sonae_web::router(state);
     // Scheduled feed syncs (intervals in the [sync] table; none by default).
-    let schedules = sonae_sync::spawn_scheduler(Arc::new(syncer(&cfg, store.clone())));
+    let mut schedules = sonae_sync::spawn_scheduler(Arc::new(syncer(&cfg, store.clone())));
+    // Acceptances, priorities and notifications ([notify] interval_min).
+    schedules.extend(jobs::spawn_housekeeping(
+        store.clone(),
+        Arc::new(notifier(&cfg, store.clone())?),
+        cfg.notify.interval_min,
+    ));
     tracing::info!(%addr, "listening");
     if let Some(tx) = ready {
         let _ = tx.send(addr);

@@ -1247,3 +1247,139 @@ async fn collect_submits_this_hosts_packages() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("403"));
 }
+
+#[tokio::test]
+async fn notification_settings_pages_for_users_and_admins() {
+    for backend in common::backends() {
+        let app = spawn(backend).await;
+        let seed = app.seed().await;
+        // A system owner sets their own preferences; a bad address is named
+        // and what was typed stays in the form.
+        let owner = login(&app, "owner").await;
+        let (status, html) = get_text(&owner, &format!("{}/account/notifications", app.base)).await;
+        assert_eq!(status, StatusCode::OK);
+        let token = csrf_of(&html);
+        let bad = owner
+            .post(format!("{}/account/notifications", app.base))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", "owner at example"),
+                ("events", "overdue"),
+                ("delivery", "digest"),
+                ("lang", "en"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = bad.text().await.unwrap();
+        assert!(page.contains("email-error") && page.contains("owner at example"));
+        let ok = owner
+            .post(format!("{}/account/notifications", app.base))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", "owner@example.jp"),
+                ("events", "overdue"),
+                ("events", "due_soon"),
+                ("delivery", "digest"),
+                ("lang", "en"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        let u = app.store.user_by_name("owner").await.unwrap().unwrap();
+        assert_eq!(u.email.as_deref(), Some("owner@example.jp"));
+        let p = app.store.notification_prefs(&u).await.unwrap();
+        assert_eq!(p.events.len(), 2);
+        assert_eq!(p.delivery.as_str(), "digest");
+        assert_eq!(p.lang, "en");
+        // Only admins reach the webhook page.
+        let (status, _) = get_text(&owner, &format!("{}/admin/notifications", app.base)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // The admin adds a webhook: the secret is shown once, plain http is
+        // warned about, the audit log has the change but not the secret.
+        let admin = login(&app, "admin").await;
+        let (_, html) = get_text(&admin, &format!("{}/admin/notifications", app.base)).await;
+        let token = csrf_of(&html);
+        let r = admin
+            .post(format!("{}/admin/notifications/webhooks", app.base))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("name", "chat"),
+                ("url", "http://127.0.0.1:9/services/T000/B000/XXXX"),
+                ("events", "new_high"),
+                ("events", "escalation"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("id=\"new-secret\"") && page.contains("id=\"http-warning\""));
+        let hooks = app
+            .store
+            .webhooks(&sonae_domain::Actor::system())
+            .await
+            .unwrap();
+        assert_eq!(hooks.len(), 1);
+        assert!(page.contains(&hooks[0].secret));
+        let (_, again) = get_text(&admin, &format!("{}/admin/notifications", app.base)).await;
+        assert!(
+            !again.contains(&hooks[0].secret),
+            "the secret is shown only once"
+        );
+        assert!(!again.contains("XXXX"), "the URL's token is not shown");
+        let mut audit = String::new();
+        app.store
+            .audit_for_each(|e| {
+                audit.push_str(&format!("{e:?}\n"));
+                Ok(())
+            })
+            .await
+            .ok();
+        assert!(audit.contains("webhooks") && !audit.contains(&hooks[0].secret));
+        let bad = admin
+            .post(format!("{}/admin/notifications/webhooks", app.base))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("name", "x"),
+                ("url", "ftp://x"),
+                ("events", "overdue"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // The department head for escalations.
+        let person = app
+            .store
+            .create(
+                &sonae_domain::Actor::system(),
+                sonae_domain::inventory::Kind::Person,
+                {
+                    let mut v = sonae_domain::Values::new();
+                    v.insert("name", sonae_domain::Value::Text("部長".into()));
+                    v.insert("affiliation", sonae_domain::Value::Text("internal".into()));
+                    v
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let key = format!("head-{}", seed.ec);
+        let pid = person.to_string();
+        let r = admin
+            .post(format!("{}/admin/notifications/heads", app.base))
+            .form(&[("csrf", token.as_str()), (key.as_str(), pid.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let heads = app.store.department_heads().await.unwrap();
+        assert!(heads
+            .iter()
+            .any(|h| h.department_id == seed.ec && h.person_id == Some(person)));
+    }
+}
