@@ -102,7 +102,19 @@ impl DemoUser {
         Ok(NewUser {
             username: self.username.to_owned(),
             display_name: self.display_name.to_owned(),
-            email: Some(format!("{}@example.jp", self.username)),
+            // The address of the same person in the demo's people, so that
+            // the response routes recognize them.
+            email: Some(
+                match self.username {
+                    "security" => "suzuki@example.jp",
+                    "owner" => "nakamura@example.jp",
+                    "logistics" => "kobayashi@example.jp",
+                    "vendor" => "sato@netshop-unyo.example.com",
+                    "exec" => "kimura@example.jp",
+                    _ => "auditor@example.jp",
+                }
+                .to_owned(),
+            ),
             role: self.role,
             department_id,
             vendor_id,
@@ -1087,4 +1099,96 @@ async fn walk_workflow(store: &Store) -> anyhow::Result<()> {
         .await?;
     }
     Ok(())
+}
+
+/// A running incident on the web shop, with its route, so the incident
+/// pages have something to show. Runs once, on a database without incidents.
+pub async fn load_incident(store: &Store) -> anyhow::Result<bool> {
+    use sonae_store::{NewIncident, Route};
+    let sys = Actor::system();
+    if !store.incidents(&sys, false).await?.is_empty() {
+        return Ok(false);
+    }
+    let Some(shop) = id_by_title(store, Kind::System, "Webショップ").await? else {
+        return Ok(false);
+    };
+    let person = |name: &'static str| async move { id_by_title(store, Kind::Person, name).await };
+    let officer = actor_of(store, "security").await?;
+    store
+        .set_route(
+            &officer,
+            &Route {
+                system_id: shop,
+                stop_person_id: person("木村 茂").await?,
+                stop_deputy_id: person("山田 太郎").await?,
+                command_person_id: person("鈴木 一郎").await?,
+                command_deputy_id: person("田中 花子").await?,
+            },
+        )
+        .await?;
+    let now = store.clock().now_ms();
+    let id = store
+        .create_incident(
+            &actor_of(store, "owner").await?,
+            &NewIncident {
+                title: "Webショップ管理画面への不審なログイン".into(),
+                category: "unauthorized_access".into(),
+                level: 2,
+                discovered_at_ms: now - 5 * 3_600_000,
+                summary: "管理画面のログイン失敗が深夜に数千件あり、1件成功していた。委託先からの連絡で判明。".into(),
+                personal_data: "unknown".into(),
+                system_ids: vec![shop],
+            },
+        )
+        .await?;
+    let v = store.incident(&sys, id).await?.version;
+    store
+        .set_phase(&officer, id, v, sonae_domain::incident::Phase::Triage, "")
+        .await?;
+    store
+        .add_log(
+            &officer,
+            id,
+            "委託先（佐藤様）から電話。成功したログインの接続元は海外の IP アドレス。",
+            None,
+        )
+        .await?;
+    store
+        .record_decision(
+            &officer,
+            id,
+            "security",
+            "管理画面を社内からの接続に限定し、全管理者のパスワードを変更する",
+            "command",
+            Some(shop),
+            "対応ルート（対応の指揮）",
+        )
+        .await?;
+    store
+        .add_evidence(
+            &officer,
+            id,
+            "管理画面のアクセスログ（11/24 分）",
+            "委託先サーバ /var/log/eccube/",
+            "佐藤 健一",
+            None,
+            None,
+        )
+        .await?;
+    if let (Some(task), Some(vendor)) = (
+        store.incident_tasks(&sys, id).await?.into_iter().nth(3),
+        vendor_id(store, WEB_VENDOR).await?,
+    ) {
+        store
+            .assign_task(
+                &officer,
+                id,
+                task.id,
+                None,
+                Some(vendor),
+                Some(now + 4 * 3_600_000),
+            )
+            .await?;
+    }
+    Ok(true)
 }

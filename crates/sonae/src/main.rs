@@ -740,6 +740,7 @@ async fn demo(cfg: Config, data: &Path) -> Result<()> {
     if demo::load_findings(&store, data).await? {
         println!("matched the demo inventory against the bundled feed records");
     }
+    demo::load_incident(&store).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut cfg = cfg;
     // Prefer the configured port; if it is taken, any free loopback port.
