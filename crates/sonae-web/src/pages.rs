@@ -88,6 +88,46 @@ pub async fn home(ctx: Ctx) -> PageResult {
             count: page.total,
         });
     }
+    // What needs doing now: open findings past their due date, open incidents.
+    if scope(&actor, Kind::System, Access::Read) != Scope::Nothing {
+        let now = ctx.st.store.clock().now_ms();
+        let overdue = ctx
+            .st
+            .store
+            .count_findings(
+                &actor,
+                &sonae_store::FindingFilter {
+                    statuses: sonae_store::open_statuses(),
+                    due_before_ms: Some(now),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| ctx.store_error(e))?;
+        tiles.insert(
+            0,
+            Tile {
+                href: "/findings?overdue=1".to_owned(),
+                label: ctx.t("home-overdue-findings"),
+                count: overdue,
+            },
+        );
+    }
+    let open_incidents = ctx
+        .st
+        .store
+        .incidents(&actor, true)
+        .await
+        .map_err(|e| ctx.store_error(e))?
+        .len() as i64;
+    tiles.insert(
+        0,
+        Tile {
+            href: "/incidents".to_owned(),
+            label: ctx.t("home-open-incidents"),
+            count: open_incidents,
+        },
+    );
     if sonae_domain::intake::may_read(actor.role) {
         tiles.push(Tile {
             href: "/reports?status=received".to_owned(),

@@ -120,6 +120,12 @@ async fn an_incident_is_reported_run_and_its_record_kept() {
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let inc = app.store.incidents(&sys, true).await.unwrap().remove(0);
+        // The home page counts it among the open incidents.
+        let (_, home) = get_text(&officer, &format!("{}/", app.base)).await;
+        assert!(
+            home.contains("<span class=\"count\">1</span> 対応中のインシデント"),
+            "{home}"
+        );
         let url = format!("{}/incidents/{}", app.base, inc.id);
         let path = format!("/incidents/{}", inc.id);
         let (_, html) = get_text(&officer, &url).await;

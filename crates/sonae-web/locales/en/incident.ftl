@@ -173,3 +173,5 @@ inc-emp-rate = Too many reports from here in the last hour. Please call the secu
 inc-emp-refused = The report could not be accepted. Please call the security team.
 inc-emp-thanks = Thank you. Your report was received as { $ref }. The security team will contact you; please keep what you saw as it is (do not switch off or delete anything) until then.
 inc-emp-via-form = report form
+home-open-incidents = Open incidents
+home-overdue-findings = Findings past their due date
