@@ -712,3 +712,99 @@ pub async fn export_openvex(ctx: Ctx) -> PageResult {
     )
         .into_response())
 }
+
+/// `GET /findings/cyclonedx-vex.json`: the findings as a CycloneDX 1.5 VEX
+/// document: each component once (by its package URL or CPE), each
+/// vulnerability with the components it affects and the analysis from the
+/// workflow (state, justification, response, detail).
+pub async fn export_cyclonedx_vex(ctx: Ctx) -> PageResult {
+    let rows = export_rows(&ctx).await?;
+    let now = ctx.st.store.clock().now();
+    let mut components: Vec<serde_json::Value> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut vulns: Vec<serde_json::Value> = Vec::new();
+    for (f, c, sys) in &rows {
+        let bom_ref = format!("component-{}", c.id);
+        if seen.insert(c.id) {
+            let mut comp = serde_json::json!({
+                "type": "application",
+                "bom-ref": bom_ref,
+                "name": c.get("product").to_input_string(),
+                "properties": [{ "name": "sonae:system", "value": sys }],
+            });
+            for (field, key) in [("version", "version"), ("purl", "purl"), ("cpe", "cpe")] {
+                if let Some(v) = c.get(field).as_text() {
+                    comp[key] = serde_json::json!(v);
+                }
+            }
+            components.push(comp);
+        }
+        // CycloneDX analysis states and responses from the workflow.
+        let (state, response) = match f.status.as_str() {
+            "not_affected" => ("not_affected", None),
+            "verified" => ("resolved", Some("update")),
+            "mitigated" => ("exploitable", Some("workaround_available")),
+            "risk_accepted" => ("exploitable", Some("will_not_fix")),
+            "new" => ("in_triage", None),
+            "investigating" => ("in_triage", None),
+            _ => ("exploitable", Some("update")),
+        };
+        let mut analysis = serde_json::json!({ "state": state, "detail": f.reason });
+        if let Some(j) = &f.justification {
+            // CycloneDX names VEX justifications differently.
+            let cdx = match j.as_str() {
+                "component_not_present" => "requires_dependency",
+                "vulnerable_code_not_present" => "code_not_present",
+                "vulnerable_code_not_in_execute_path" => "code_not_reachable",
+                "vulnerable_code_cannot_be_controlled_by_adversary" => {
+                    "protected_by_mitigating_control"
+                }
+                _ => "protected_at_runtime",
+            };
+            analysis["justification"] = serde_json::json!(cdx);
+            analysis["detail"] = serde_json::json!(f.decision_note.clone().unwrap_or_default());
+        }
+        if let Some(r) = response {
+            analysis["response"] = serde_json::json!([r]);
+        }
+        let source = if f.vuln_id.starts_with("CVE-") {
+            serde_json::json!({"name": "NVD", "url": format!("https://nvd.nist.gov/vuln/detail/{}", f.vuln_id)})
+        } else if f.vuln_id.starts_with("JVNDB-") {
+            serde_json::json!({"name": "JVN iPedia"})
+        } else {
+            serde_json::json!({"name": "OSV", "url": format!("https://osv.dev/vulnerability/{}", f.vuln_id)})
+        };
+        vulns.push(serde_json::json!({
+            "bom-ref": format!("finding-{}", f.id),
+            "id": f.vuln_id,
+            "source": source,
+            "analysis": analysis,
+            "affects": [{ "ref": bom_ref }],
+        }));
+    }
+    let doc = serde_json::json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "version": 1,
+        "metadata": {
+            "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "tools": { "components": [{ "type": "application", "name": "sonae", "version": env!("CARGO_PKG_VERSION") }] },
+        },
+        "components": components,
+        "vulnerabilities": vulns,
+    });
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.cyclonedx+json",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"sonae-cyclonedx-vex.json\"",
+            ),
+        ],
+        doc.to_string(),
+    )
+        .into_response())
+}

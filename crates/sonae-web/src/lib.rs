@@ -221,6 +221,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/policy", get(queue::policy).post(queue::policy_post))
         .route("/findings.csv", get(findings::export_csv))
         .route("/findings/openvex.json", get(findings::export_openvex))
+        .route(
+            "/findings/cyclonedx-vex.json",
+            get(findings::export_cyclonedx_vex),
+        )
         .route("/findings/{id}", get(findings::view))
         .route("/findings/{id}/step", post(findings::step))
         .route("/vulns", get(vulns::list))

@@ -1154,6 +1154,20 @@ async fn the_system_page_shows_findings_with_their_reason() {
         vex["statements"][0]["vulnerability"]["name"],
         "CVE-2024-27316"
     );
+    let cdx: serde_json::Value = owner
+        .get(format!("{}/findings/cyclonedx-vex.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cdx["bomFormat"], "CycloneDX");
+    let v = &cdx["vulnerabilities"][0];
+    assert_eq!(v["id"], "CVE-2024-27316");
+    assert_eq!(v["analysis"]["state"], "not_affected");
+    assert_eq!(v["analysis"]["justification"], "code_not_reachable");
+    assert_eq!(v["affects"][0]["ref"], cdx["components"][0]["bom-ref"]);
 }
 
 /// `sonae collect` on this machine's real dpkg database, sent with an API

@@ -388,4 +388,4 @@ vex-vulnerable-code-not-present = The vulnerable code is not present
 vex-vulnerable-code-not-in-execute-path = The vulnerable code is never run
 vex-vulnerable-code-cannot-be-controlled-by-adversary = An attacker cannot reach the vulnerable code
 vex-inline-mitigations-already-exist = Mitigations are already in place
-findings-export = Export all findings (CSV; OpenVEX at /findings/openvex.json)
+findings-export = Export all findings (CSV; OpenVEX at /findings/openvex.json; CycloneDX VEX at /findings/cyclonedx-vex.json)

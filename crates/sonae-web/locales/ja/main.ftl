@@ -388,4 +388,4 @@ vex-vulnerable-code-not-present = 脆弱なコードが含まれていない
 vex-vulnerable-code-not-in-execute-path = 脆弱なコードが実行されない
 vex-vulnerable-code-cannot-be-controlled-by-adversary = 攻撃者が脆弱なコードに到達できない
 vex-inline-mitigations-already-exist = 緩和策が既に講じられている
-findings-export = 全検出結果を出力（CSV。OpenVEX は /findings/openvex.json）
+findings-export = 全検出結果を出力（CSV。OpenVEX は /findings/openvex.json、CycloneDX VEX は /findings/cyclonedx-vex.json）
