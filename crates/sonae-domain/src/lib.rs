@@ -12,6 +12,7 @@ pub mod incident;
 pub mod intake;
 pub mod inventory;
 pub mod priority;
+pub mod statement;
 pub mod value;
 pub mod vuln;
 pub mod workflow;
