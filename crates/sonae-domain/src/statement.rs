@@ -725,7 +725,10 @@ mod tests {
         assert_eq!(all.percent(), 16);
         let damage = &groups[0];
         assert_eq!(damage.0, "damage");
-        assert_eq!((damage.1.known, damage.1.partial, damage.1.total), (1, 1, 8));
+        assert_eq!(
+            (damage.1.known, damage.1.partial, damage.1.total),
+            (1, 1, 8)
+        );
         // (2 + 1) / 16 = 18.75 %
         assert_eq!(damage.1.percent(), 18);
         // circumstances: 1 of 4 known
@@ -753,9 +756,10 @@ mod tests {
         input
             .facts
             .insert("pd_kinds".into(), st(Knowledge::Known, "氏名、住所"));
-        input
-            .facts
-            .insert("method".into(), st(Knowledge::Partial, "SQLインジェクション"));
+        input.facts.insert(
+            "method".into(),
+            st(Knowledge::Partial, "SQLインジェクション"),
+        );
         // Known but empty is still unknown to the reader.
         input
             .facts
@@ -805,7 +809,12 @@ mod tests {
             .contains("incident.nope"));
         // An unclosed brace is left as text, not a crash.
         assert_eq!(
-            fill("a {{fact.pd_count", DraftLang::Ja, &cat, &FillInput::default()),
+            fill(
+                "a {{fact.pd_count",
+                DraftLang::Ja,
+                &cat,
+                &FillInput::default()
+            ),
             "a {{fact.pd_count"
         );
     }
@@ -817,7 +826,10 @@ mod tests {
             check_approve(Role::Executive, "exec", "security", Draft),
             Ok(())
         );
-        assert_eq!(check_approve(Role::Admin, "admin", "security", Draft), Ok(()));
+        assert_eq!(
+            check_approve(Role::Admin, "admin", "security", Draft),
+            Ok(())
+        );
         assert_eq!(
             check_approve(Role::Admin, "admin", "admin", Draft),
             Err(DraftRefusal::OwnVersion)

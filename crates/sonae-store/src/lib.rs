@@ -15,6 +15,7 @@ mod findings;
 mod incidents;
 mod records;
 mod reports;
+mod statement;
 mod users;
 mod vulns;
 mod workflow;
@@ -30,6 +31,7 @@ pub use incidents::{
 };
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
 pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};
+pub use statement::{Draft, DraftVersion, DueClock, FactInput, FactRow};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
 pub use workflow::FindingEvent;
