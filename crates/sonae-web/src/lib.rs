@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod pages;
 pub mod queue;
 pub mod reports;
+pub mod statement;
 pub mod vulns;
 
 use axum::extract::DefaultBodyLimit;
@@ -213,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(uploads)
         .merge(intake::routes())
+        .merge(statement::routes())
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -33,6 +33,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("actions.rs"),
     include_str!("intake.rs"),
     include_str!("reports.rs"),
+    include_str!("statement.rs"),
 ];
 
 pub struct Tile {
