@@ -176,6 +176,10 @@ pub async fn incident_summary(
 
 /// For the incident list: a badge on incidents with an overdue clock.
 pub async fn list_badges(ctx: &Ctx, incidents: &[Incident]) -> HashMap<i64, String> {
+    // Vendors see only their assigned items, not the reporting state.
+    if ctx.actor().is_none_or(|a| a.role == Role::Vendor) {
+        return HashMap::new();
+    }
     match ctx.st.store.clocks_of(incidents).await {
         Ok(m) => m
             .into_iter()
