@@ -13,6 +13,7 @@ pub mod intake;
 pub mod inventory;
 pub mod notify;
 pub mod priority;
+pub mod statement;
 pub mod value;
 pub mod vuln;
 pub mod workflow;

@@ -25,6 +25,9 @@ pub enum StoreError {
     /// A workflow step the rules refuse.
     #[error("workflow: {0:?}")]
     Workflow(sonae_domain::workflow::Refusal),
+    /// A draft step the statement rules refuse (approval, sending).
+    #[error("draft: {0:?}")]
+    Draft(sonae_domain::statement::DraftRefusal),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("database: {0}")]

@@ -16,6 +16,7 @@ mod incidents;
 mod notify;
 mod records;
 mod reports;
+mod statement;
 mod users;
 mod vulns;
 mod workflow;
@@ -32,6 +33,7 @@ pub use incidents::{
 pub use notify::{redact_url, DepartmentHead, LogEntry as NotifyLogEntry, RetryPolicy, Webhook};
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
 pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};
+pub use statement::{Draft, DraftVersion, DueClock, FactInput, FactRow};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
 pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
 pub use workflow::FindingEvent;

@@ -64,6 +64,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/intake.ftl"),
     include_str!("../locales/ja/actions.ftl"),
     include_str!("../locales/ja/notify.ftl"),
+    include_str!("../locales/ja/statement.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -72,6 +73,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/intake.ftl"),
     include_str!("../locales/en/actions.ftl"),
     include_str!("../locales/en/notify.ftl"),
+    include_str!("../locales/en/statement.ftl"),
 ];
 
 pub struct I18n {
@@ -216,6 +218,7 @@ mod tests {
             "sbom-",
             "setup-",
             "stale-",
+            "stmt-",
             "title-",
             "token-",
             "users-",

@@ -90,6 +90,7 @@ pub struct IncidentRow {
     pub phase: String,
     pub discovered: String,
     pub systems: String,
+    pub badge: Option<String>,
 }
 
 #[derive(Template)]
@@ -130,6 +131,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> PageRes
         .await
         .map_err(|e| ctx.store_error(e))?;
     let names = system_names(&ctx, &actor).await?;
+    let badges = crate::statement::list_badges(&ctx, &incidents).await;
     let rows = incidents
         .iter()
         .map(|i| IncidentRow {
@@ -146,6 +148,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> PageRes
                 .filter_map(|s| names.get(s).cloned())
                 .collect::<Vec<_>>()
                 .join(", "),
+            badge: badges.get(&i.id).cloned(),
         })
         .collect();
     let tpl = ListPage {
@@ -416,6 +419,7 @@ struct IncidentPage {
     version: i64,
     error: Option<String>,
     facts: Vec<Fact>,
+    statement: Vec<crate::statement::SummaryLine>,
     manage: bool,
     contribute: bool,
     t: HashMap<&'static str, String>,
@@ -598,6 +602,7 @@ async fn incident_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult 
             text: tell,
         });
     }
+    let statement = crate::statement::incident_summary(ctx, &actor, &inc).await?;
     let manage = may_manage_incidents(&actor);
     let contribute = actor.role != sonae_domain::Role::Auditor;
     let phase = Phase::parse(&inc.phase).unwrap_or(Phase::Detect);
@@ -826,6 +831,7 @@ async fn incident_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult 
         version: inc.version,
         error,
         facts,
+        statement,
         manage,
         contribute,
         t,

@@ -22,6 +22,7 @@ pub mod notify;
 pub mod pages;
 pub mod queue;
 pub mod reports;
+pub mod statement;
 pub mod vulns;
 
 use axum::extract::DefaultBodyLimit;
@@ -240,6 +241,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(uploads)
         .merge(intake::routes())
+        .merge(statement::routes())
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -34,6 +34,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("intake.rs"),
     include_str!("reports.rs"),
     include_str!("notify.rs"),
+    include_str!("statement.rs"),
 ];
 
 pub struct Tile {
