@@ -4,6 +4,7 @@
 //! layers that translate to and from these types.
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
@@ -12,6 +13,7 @@ pub mod incident;
 pub mod intake;
 pub mod inventory;
 pub mod priority;
+pub mod risk;
 pub mod value;
 pub mod vuln;
 pub mod workflow;
