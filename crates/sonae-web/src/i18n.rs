@@ -63,6 +63,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/incident.ftl"),
     include_str!("../locales/ja/intake.ftl"),
     include_str!("../locales/ja/actions.ftl"),
+    include_str!("../locales/ja/assessment.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -70,6 +71,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/incident.ftl"),
     include_str!("../locales/en/intake.ftl"),
     include_str!("../locales/en/actions.ftl"),
+    include_str!("../locales/en/assessment.ftl"),
 ];
 
 pub struct I18n {
@@ -179,6 +181,9 @@ mod tests {
         const PREFIXES: &[&str] = &[
             "account-",
             "act-",
+            "asm-",
+            "dash-",
+            "risk-",
             "action-",
             "audit-",
             "choice-",
