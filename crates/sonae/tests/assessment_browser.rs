@@ -133,14 +133,24 @@ async fn chromium_answers_the_self_check_and_sees_its_radar_chart() {
             .send_keys(common::PASSWORD)
             .await
             .unwrap();
-        c.find(Locator::Css("#submit")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css("#submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.wait()
             .at_most(WAIT)
             .for_element(Locator::Css("#account-link"))
             .await
             .unwrap();
         c.goto(&format!("{}/assessments", app.base)).await.unwrap();
-        c.find(Locator::Css("#do-start")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css("#do-start"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.wait()
             .at_most(WAIT)
             .for_element(Locator::Css("#answers"))
@@ -149,12 +159,14 @@ async fn chromium_answers_the_self_check_and_sees_its_radar_chart() {
         // Part 1 all done (20), the rest partly (20 × 2 = 40): 60.
         for n in 1..=25 {
             let choice = if n <= 5 { "done" } else { "partly" };
-            c.find(Locator::Css(&format!("input[name='a-{n}'][value='{choice}']")))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            c.find(Locator::Css(&format!(
+                "input[name='a-{n}'][value='{choice}']"
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         }
         c.find(Locator::Css("#save-answers"))
             .await
