@@ -4,6 +4,7 @@
 //! layers that translate to and from these types.
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod intake;
 pub mod inventory;
 pub mod notify;
 pub mod priority;
+pub mod risk;
 pub mod statement;
 pub mod value;
 pub mod vuln;

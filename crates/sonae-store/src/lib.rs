@@ -8,6 +8,7 @@
 //! query, so no caller can forget them.
 
 mod actions;
+mod assessment;
 mod audit;
 mod db;
 mod error;
@@ -22,6 +23,10 @@ mod vulns;
 mod workflow;
 
 pub use actions::{Action, ActionFilter, NewAction, ACTION_SOURCES, ACTION_STATUSES};
+pub use assessment::{
+    may_add_catalogs, may_read_assessments, may_write_assessments, ActionCounts, Answer,
+    Assessment, Exposure, IncidentCount, NewRisk, RiskRow,
+};
 pub use audit::AuditPage;
 pub use db::{Backend, Store};
 pub use error::StoreError;

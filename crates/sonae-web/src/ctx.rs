@@ -280,6 +280,11 @@ impl Ctx {
         if actor.as_ref().is_some_and(|a| a.role != Role::Vendor) {
             items.push(("/actions".to_owned(), self.t("nav-actions")));
         }
+        if sonae_store::may_read_assessments(role) {
+            items.push(("/dashboard".to_owned(), self.t("nav-dashboard")));
+            items.push(("/assessments".to_owned(), self.t("nav-assessments")));
+            items.push(("/risks".to_owned(), self.t("nav-risks")));
+        }
         if visible_systems {
             items.push(("/my".to_owned(), self.t("nav-my")));
             items.push(("/findings".to_owned(), self.t("nav-findings")));

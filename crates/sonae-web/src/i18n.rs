@@ -65,6 +65,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/actions.ftl"),
     include_str!("../locales/ja/notify.ftl"),
     include_str!("../locales/ja/statement.ftl"),
+    include_str!("../locales/ja/assessment.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -74,6 +75,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/actions.ftl"),
     include_str!("../locales/en/notify.ftl"),
     include_str!("../locales/en/statement.ftl"),
+    include_str!("../locales/en/assessment.ftl"),
 ];
 
 pub struct I18n {
@@ -183,6 +185,9 @@ mod tests {
         const PREFIXES: &[&str] = &[
             "account-",
             "act-",
+            "asm-",
+            "dash-",
+            "risk-",
             "action-",
             "audit-",
             "choice-",

@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod assessment;
 pub mod auth;
 pub mod csvio;
 pub mod ctx;
@@ -141,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/inventory/import", post(inventory::import_post))
         .route("/inventory/systems/{id}/sbom", post(inventory::sbom_post))
         .route("/incidents/{id}/evidence", post(incidents::evidence_post))
+        .route("/assessments/catalogs", post(assessment::upload))
         .route(
             "/api/v1/systems/{id}/collected",
             axum::routing::put(api::collected),
@@ -216,6 +218,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/actions", get(actions::list).post(actions::create))
         .route("/actions/status", post(actions::set_status))
+        .route(
+            "/assessments",
+            get(assessment::list).post(assessment::start),
+        )
+        .route(
+            "/assessments/{id}",
+            get(assessment::view).post(assessment::save),
+        )
+        .route("/assessments/{id}/action", post(assessment::make_action))
+        .route("/risks", get(assessment::risks).post(assessment::add_risk))
+        .route("/risks/{id}/{act}", post(assessment::risk_act))
+        .route("/dashboard", get(assessment::dashboard))
+        .route("/dashboard/report", get(assessment::report))
+        .route("/static/assessment.css", get(assessment::css))
         .route("/findings", get(queue::queue))
         .route("/findings/bulk", post(queue::bulk))
         .route("/my", get(queue::my))

@@ -20,7 +20,7 @@ use sonae_domain::access::Access;
 use sonae_domain::inventory::Kind;
 use sonae_domain::value::parse_record;
 use sonae_domain::{Actor, FieldType, Role, Values};
-use sonae_store::{NewUser, Store};
+use sonae_store::{NewRisk, NewUser, Store};
 
 /// A demo login account.
 pub struct DemoUser {
@@ -149,7 +149,117 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
             loader.add(kind, row).await?;
         }
     }
+    load_assessments(store).await?;
     Ok(true)
+}
+
+/// Two 25-item self-checks half a year apart (so the trend shows) and a few
+/// risks on the information assets, one treated and accepted by the
+/// president.
+async fn load_assessments(store: &Store) -> anyhow::Result<()> {
+    let sys = Actor::system();
+    // 2025-10-01 and 2026-04-01, midnight in Tokyo.
+    for (title, at, answers) in [
+        (
+            "2025年度 上期 自社診断",
+            1_759_244_400_000_i64,
+            // 1–5 partly, 6–18 mixed, 19–25 mostly not done.
+            "pppdd dpddppdpdpdpd nnpnudn",
+        ),
+        (
+            "2025年度 下期 自社診断",
+            1_774_969_200_000,
+            "ddddd ddddpdddpdddd pdpdpdp",
+        ),
+    ] {
+        let id = store.create_assessment(&sys, "ipa-25", title, at).await?;
+        let version = store.assessment(&sys, id).await?.version;
+        let rows: Vec<(String, String, String)> = answers
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .enumerate()
+            .map(|(i, c)| {
+                let choice = match c {
+                    'd' => "done",
+                    'p' => "partly",
+                    'u' => "unknown",
+                    _ => "not_done",
+                };
+                ((i + 1).to_string(), choice.to_owned(), String::new())
+            })
+            .collect();
+        store.save_answers(&sys, id, version, &rows).await?;
+    }
+    let asset = |name: &'static str| async move {
+        id_by_title(store, Kind::Asset, name)
+            .await?
+            .ok_or_else(|| anyhow!("demo asset {name} missing"))
+    };
+    for (name, threat, frequency, vulnerability, description) in [
+        (
+            "顧客名簿",
+            "unauthorized-access",
+            3,
+            2,
+            "通販サイト経由の不正ログインで顧客情報が漏えいする",
+        ),
+        (
+            "受注データ",
+            "malware",
+            3,
+            3,
+            "ランサムウェアで受注データが暗号化され出荷が止まる",
+        ),
+        (
+            "会計データ",
+            "misoperation",
+            2,
+            2,
+            "経理担当者の誤操作で仕訳が消える",
+        ),
+        ("従業員名簿", "loss", 2, 3, "持ち出したノートPCの紛失"),
+    ] {
+        store
+            .create_risk(
+                &sys,
+                &NewRisk {
+                    asset_id: asset(name).await?,
+                    threat: threat.into(),
+                    description: description.into(),
+                    frequency,
+                    vulnerability,
+                },
+            )
+            .await?;
+    }
+    // The ransomware risk: reduced with offline backups, residual accepted
+    // by the president.
+    if let Some(r) = store
+        .risks(&sys)
+        .await?
+        .into_iter()
+        .find(|r| r.threat == "malware")
+    {
+        store
+            .treat_risk(
+                &sys,
+                r.id,
+                r.version,
+                "reduce",
+                "オフラインバックアップと復元訓練",
+                Some(1),
+            )
+            .await?;
+        let exec = Actor {
+            user_id: None,
+            name: "exec".into(),
+            role: Role::Executive,
+            department_id: None,
+            vendor_id: None,
+        };
+        store.accept_risk(&exec, r.id, r.version + 1).await?;
+    }
+    Ok(())
 }
 
 /// The id of the department with this name, if it exists.
