@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod continuity;
 pub mod finding;
 pub mod incident;
 pub mod intake;
