@@ -9,6 +9,7 @@
 
 mod actions;
 mod audit;
+mod continuity;
 mod db;
 mod error;
 mod findings;
@@ -21,6 +22,10 @@ mod workflow;
 
 pub use actions::{Action, ActionFilter, NewAction, ACTION_SOURCES, ACTION_STATUSES};
 pub use audit::AuditPage;
+pub use continuity::{
+    may_manage as may_manage_continuity, may_read as may_read_continuity, Backup, Exercise,
+    ExerciseDetail, ExerciseFinding, ExerciseLog, NewBackup, NewPlan, Plan, Process,
+};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use findings::{open_statuses, Finding, FindingFilter, MatchComponent, MatchStats, NewFinding};
