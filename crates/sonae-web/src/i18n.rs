@@ -63,6 +63,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/incident.ftl"),
     include_str!("../locales/ja/intake.ftl"),
     include_str!("../locales/ja/actions.ftl"),
+    include_str!("../locales/ja/continuity.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -70,6 +71,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/incident.ftl"),
     include_str!("../locales/en/intake.ftl"),
     include_str!("../locales/en/actions.ftl"),
+    include_str!("../locales/en/continuity.ftl"),
 ];
 
 pub struct I18n {
@@ -181,6 +183,7 @@ mod tests {
             "act-",
             "action-",
             "audit-",
+            "bc-",
             "choice-",
             "cia-",
             "empty-",
