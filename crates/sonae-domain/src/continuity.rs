@@ -716,7 +716,7 @@ mod tests {
         };
         let w = system_warnings(
             &obj,
-            &[ok.clone()],
+            std::slice::from_ref(&ok),
             &[PlanFacts {
                 id: 3,
                 estimated_hours: Some(3),
