@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod continuity;
 pub mod finding;
 pub mod incident;
 pub mod intake;

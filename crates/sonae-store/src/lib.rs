@@ -10,6 +10,7 @@
 mod actions;
 mod assessment;
 mod audit;
+mod continuity;
 mod db;
 mod error;
 mod findings;
@@ -28,6 +29,10 @@ pub use assessment::{
     Assessment, Exposure, IncidentCount, NewRisk, RiskRow,
 };
 pub use audit::AuditPage;
+pub use continuity::{
+    may_manage as may_manage_continuity, may_read as may_read_continuity, Backup, Exercise,
+    ExerciseDetail, ExerciseFinding, ExerciseLog, NewBackup, NewPlan, Plan, Process,
+};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use findings::{open_statuses, Finding, FindingFilter, MatchComponent, MatchStats, NewFinding};

@@ -279,6 +279,7 @@ impl Ctx {
         }
         if actor.as_ref().is_some_and(|a| a.role != Role::Vendor) {
             items.push(("/actions".to_owned(), self.t("nav-actions")));
+            items.push(("/continuity".to_owned(), self.t("nav-continuity")));
         }
         if sonae_store::may_read_assessments(role) {
             items.push(("/dashboard".to_owned(), self.t("nav-dashboard")));

@@ -66,6 +66,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/notify.ftl"),
     include_str!("../locales/ja/statement.ftl"),
     include_str!("../locales/ja/assessment.ftl"),
+    include_str!("../locales/ja/continuity.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -76,6 +77,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/notify.ftl"),
     include_str!("../locales/en/statement.ftl"),
     include_str!("../locales/en/assessment.ftl"),
+    include_str!("../locales/en/continuity.ftl"),
 ];
 
 pub struct I18n {
@@ -190,6 +192,7 @@ mod tests {
             "risk-",
             "action-",
             "audit-",
+            "bc-",
             "choice-",
             "cia-",
             "empty-",

@@ -828,6 +828,10 @@ pub async fn view(
             add_label: ctx.t("findings-export"),
         });
     }
+    if kind == Kind::System {
+        // Inherited RTO/RPO and what cannot meet them (DESIGN §6).
+        sections.extend(crate::continuity::system_section(&ctx, &actor, id).await?);
+    }
     // The record's history from the audit log: for components this is the
     // patch history (every version change, who and when).
     let history = store

@@ -12,6 +12,7 @@ pub mod actions;
 pub mod api;
 pub mod assessment;
 pub mod auth;
+pub mod continuity;
 pub mod csvio;
 pub mod ctx;
 pub mod findings;
@@ -232,6 +233,27 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(assessment::dashboard))
         .route("/dashboard/report", get(assessment::report))
         .route("/static/assessment.css", get(assessment::css))
+        .route("/continuity", get(continuity::overview))
+        .route("/continuity/check", post(continuity::check))
+        .route("/continuity/processes", post(continuity::process_create))
+        .route("/continuity/processes/new", get(continuity::process_new))
+        .route(
+            "/continuity/processes/{id}",
+            get(continuity::process_view).post(continuity::process_update),
+        )
+        .route("/continuity/plans", post(continuity::plan_create))
+        .route("/continuity/plans/new", get(continuity::plan_new))
+        .route("/continuity/backups", post(continuity::backup_create))
+        .route(
+            "/continuity/backups/{id}/restore",
+            post(continuity::backup_restore),
+        )
+        .route("/continuity/exercises", post(continuity::exercise_start))
+        .route("/continuity/exercises/{id}", get(continuity::exercise_view))
+        .route(
+            "/continuity/exercises/{id}/{action}",
+            post(continuity::exercise_act),
+        )
         .route("/findings", get(queue::queue))
         .route("/findings/bulk", post(queue::bulk))
         .route("/my", get(queue::my))

@@ -32,6 +32,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("incidents.rs"),
     include_str!("actions.rs"),
     include_str!("assessment.rs"),
+    include_str!("continuity.rs"),
     include_str!("intake.rs"),
     include_str!("reports.rs"),
     include_str!("notify.rs"),

@@ -4,6 +4,7 @@ mod bench;
 mod collect;
 mod config;
 mod demo;
+mod demo_continuity;
 mod import;
 mod jobs;
 mod matching;
@@ -103,6 +104,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Business continuity chores.
+    Continuity {
+        #[command(subcommand)]
+        command: ContinuityCommand,
+    },
     /// Write a consistent copy of the SQLite database to FILE while running.
     Backup { file: PathBuf },
     /// Replace the SQLite database with a verified backup FILE (server stopped).
@@ -159,6 +165,12 @@ enum SyncCommand {
         #[arg(default_value = "all")]
         feed: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ContinuityCommand {
+    /// Create one improvement action per overdue restore test (idempotent; run it from cron).
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -278,6 +290,17 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Bench { feed, files } => bench::run(parse_feed(feed)?, files).await,
+        Command::Continuity {
+            command: ContinuityCommand::Check,
+        } => {
+            let store = open(&cfg).await?;
+            let made = store.continuity_check(&Actor::system()).await?;
+            println!(
+                "restore tests overdue, new improvement actions: {}",
+                made.len()
+            );
+            Ok(())
+        }
     }
 }
 
@@ -737,6 +760,8 @@ async fn demo(cfg: Config, data: &Path) -> Result<()> {
         }
         logins.push((du.username.to_owned(), du.role, pw));
     }
+    // Processes, BIA, plans, backups and a finished exercise (DESIGN §6).
+    demo_continuity::load(&store).await?;
     if demo::load_findings(&store, data).await? {
         println!("matched the demo inventory against the bundled feed records");
     }
