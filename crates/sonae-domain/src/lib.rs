@@ -12,6 +12,7 @@ pub mod incident;
 pub mod intake;
 pub mod inventory;
 pub mod notify;
+pub mod notice;
 pub mod priority;
 pub mod value;
 pub mod vuln;

@@ -14,6 +14,7 @@ mod error;
 mod findings;
 mod incidents;
 mod notify;
+mod notices;
 mod records;
 mod reports;
 mod users;
@@ -30,6 +31,7 @@ pub use incidents::{
     NewIncident, Route, SweepHit, Task,
 };
 pub use notify::{redact_url, DepartmentHead, LogEntry as NotifyLogEntry, RetryPolicy, Webhook};
+pub use notices::{Notice, NoticeUpdate, ReviewAnswer};
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
 pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
