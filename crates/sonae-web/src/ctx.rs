@@ -280,6 +280,9 @@ impl Ctx {
         if actor.as_ref().is_some_and(|a| a.role != Role::Vendor) {
             items.push(("/actions".to_owned(), self.t("nav-actions")));
         }
+        if sonae_domain::notice::may_read_staff(role) {
+            items.push(("/admin/notices".to_owned(), self.t("nav-notices")));
+        }
         if visible_systems {
             items.push(("/my".to_owned(), self.t("nav-my")));
             items.push(("/findings".to_owned(), self.t("nav-findings")));

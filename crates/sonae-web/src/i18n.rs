@@ -64,6 +64,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/intake.ftl"),
     include_str!("../locales/ja/actions.ftl"),
     include_str!("../locales/ja/notify.ftl"),
+    include_str!("../locales/ja/notices.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -72,6 +73,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/intake.ftl"),
     include_str!("../locales/en/actions.ftl"),
     include_str!("../locales/en/notify.ftl"),
+    include_str!("../locales/en/notices.ftl"),
 ];
 
 pub struct I18n {
@@ -203,6 +205,9 @@ mod tests {
             "list-",
             "login-",
             "my-",
+            "ntc-",
+            "rev-",
+            "rep-",
             "policy-",
             "queue-",
             "wf-",

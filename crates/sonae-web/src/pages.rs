@@ -34,6 +34,8 @@ pub const SOURCES: &[&str] = &[
     include_str!("intake.rs"),
     include_str!("reports.rs"),
     include_str!("notify.rs"),
+    include_str!("notices.rs"),
+    include_str!("review.rs"),
 ];
 
 pub struct Tile {
