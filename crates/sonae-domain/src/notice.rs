@@ -110,13 +110,7 @@ pub struct NoticeText {
     pub body_en: String,
 }
 
-fn check_len(
-    e: &mut Vec<FieldError>,
-    field: &'static str,
-    v: &str,
-    max: usize,
-    required: bool,
-) {
+fn check_len(e: &mut Vec<FieldError>, field: &'static str, v: &str, max: usize, required: bool) {
     if required && v.trim().is_empty() {
         e.push(FieldError {
             field,
@@ -302,7 +296,10 @@ mod tests {
             FieldErrorKind::TooLong { max: TITLE_MAX }
         );
         assert!(parse_update("  ", "x").is_err());
-        assert_eq!(parse_update(" 続報 ", "").unwrap(), ("続報".into(), String::new()));
+        assert_eq!(
+            parse_update(" 続報 ", "").unwrap(),
+            ("続報".into(), String::new())
+        );
     }
 
     #[test]

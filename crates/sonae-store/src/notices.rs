@@ -6,9 +6,7 @@
 use crate::db::Store;
 use crate::{Result, StoreError};
 use sonae_domain::access::Actor;
-use sonae_domain::notice::{
-    self, check_step, NoticeRefusal, NoticeStatus, NoticeStep, NoticeText,
-};
+use sonae_domain::notice::{self, check_step, NoticeRefusal, NoticeStatus, NoticeStep, NoticeText};
 use sonae_domain::{FieldError, FieldErrorKind};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -442,7 +440,10 @@ impl Store {
         let mut changed = 0;
         for (q, a) in answers {
             let a = a.trim();
-            let last = latest.iter().filter(|x| &x.question == q).max_by_key(|x| x.version);
+            let last = latest
+                .iter()
+                .filter(|x| &x.question == q)
+                .max_by_key(|x| x.version);
             let same = match last {
                 Some(l) => l.answer == a,
                 None => a.is_empty(),
@@ -481,7 +482,11 @@ impl Store {
     }
 
     /// Every saved version of every answer, oldest first.
-    pub async fn review_answers(&self, actor: &Actor, incident_id: i64) -> Result<Vec<ReviewAnswer>> {
+    pub async fn review_answers(
+        &self,
+        actor: &Actor,
+        incident_id: i64,
+    ) -> Result<Vec<ReviewAnswer>> {
         self.incident(actor, incident_id).await?;
         sqlx::query(
             "SELECT question, version, at, answered_by, answer FROM incident_review_answers WHERE incident_id = $1 ORDER BY question, version",

@@ -80,10 +80,7 @@ async fn a_notice_is_drafted_approved_updated_and_withdrawn_with_its_history_kep
         let inc = incident(&s).await;
 
         // Bad input names the field; a vendor cannot draft.
-        match s
-            .create_notice(&officer, None, NoticeText::default())
-            .await
-        {
+        match s.create_notice(&officer, None, NoticeText::default()).await {
             Err(StoreError::Invalid(e)) => {
                 assert_eq!(e[0].field, "title_ja");
                 assert_eq!(e[0].kind, FieldErrorKind::Required);
@@ -111,12 +108,19 @@ async fn a_notice_is_drafted_approved_updated_and_withdrawn_with_its_history_kep
         ));
         let n = s.staff_notice(&officer, id).await.unwrap();
         assert_eq!(n.status, NoticeStatus::Draft);
-        s.edit_notice(&officer, id, n.version, Some(inc), text("通販サイトの障害について（第1報）"))
-            .await
-            .unwrap();
+        s.edit_notice(
+            &officer,
+            id,
+            n.version,
+            Some(inc),
+            text("通販サイトの障害について（第1報）"),
+        )
+        .await
+        .unwrap();
         // A save based on the old version is refused.
         assert!(matches!(
-            s.edit_notice(&officer, id, n.version, None, text("古い")).await,
+            s.edit_notice(&officer, id, n.version, None, text("古い"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
 
@@ -134,7 +138,8 @@ async fn a_notice_is_drafted_approved_updated_and_withdrawn_with_its_history_kep
         assert_eq!(public.text.title_ja, "通販サイトの障害について（第1報）");
         // Published text no longer changes; updates are appended instead.
         assert!(matches!(
-            s.edit_notice(&exec, id, public.version, None, text("書き換え")).await,
+            s.edit_notice(&exec, id, public.version, None, text("書き換え"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
         assert!(matches!(
@@ -172,10 +177,7 @@ async fn a_notice_is_drafted_approved_updated_and_withdrawn_with_its_history_kep
         ));
 
         // Every step is in the audit chain.
-        let audit = s
-            .audit_page(None, 0, 200)
-            .await
-            .unwrap();
+        let audit = s.audit_page(None, 0, 200).await.unwrap();
         let kinds: Vec<_> = audit
             .entries
             .iter()
@@ -194,7 +196,10 @@ async fn review_answers_are_versioned_logged_and_become_improvement_actions() {
         let officer = actor(Role::SecurityOfficer);
         let inc = incident(&s).await;
         let answers = vec![
-            ("what_happened".to_owned(), "10:00 検知、10:30 遮断".to_owned()),
+            (
+                "what_happened".to_owned(),
+                "10:00 検知、10:30 遮断".to_owned(),
+            ),
             ("procedures".to_owned(), String::new()),
         ];
         assert_eq!(s.save_review(&officer, inc, &answers).await.unwrap(), 1);

@@ -33,7 +33,10 @@ pub fn routes() -> Router<crate::AppState> {
         .route("/static/notices.css", get(css))
         .route("/admin/notices", get(admin_list).post(admin_create))
         .route("/admin/notices/{id}", get(admin_one))
-        .route("/admin/notices/{id}/{action}", axum::routing::post(admin_act))
+        .route(
+            "/admin/notices/{id}/{action}",
+            axum::routing::post(admin_act),
+        )
 }
 
 async fn css() -> Response {
@@ -91,10 +94,13 @@ fn view(ctx: &Ctx, n: &Notice) -> NoticeView {
         id: n.id,
         title: title.to_owned(),
         body: body.to_owned(),
-        published: n.published_at_ms.map(|t| ctx.datetime(t)).unwrap_or_default(),
-        withdrawn: n.withdrawn_at_ms.map(|t| {
-            ctx.ta("ntc-withdrawn-at", &[("when", ctx.datetime(t))])
-        }),
+        published: n
+            .published_at_ms
+            .map(|t| ctx.datetime(t))
+            .unwrap_or_default(),
+        withdrawn: n
+            .withdrawn_at_ms
+            .map(|t| ctx.ta("ntc-withdrawn-at", &[("when", ctx.datetime(t))])),
         last_changed: ctx.datetime(n.last_changed_ms()),
         updates: n
             .updates
@@ -245,11 +251,7 @@ pub async fn atom(ctx: Ctx) -> PageResult {
             }
         })
         .collect();
-    let updated = all
-        .iter()
-        .map(Notice::last_changed_ms)
-        .max()
-        .unwrap_or(0);
+    let updated = all.iter().map(Notice::last_changed_ms).max().unwrap_or(0);
     let feed = AtomFeed {
         lang: if en { "en" } else { "ja" },
         id: format!("{base}/notices"),
@@ -297,7 +299,10 @@ pub async fn banner(ctx: Ctx) -> PageResult {
         .collect();
     let tpl = Banner {
         lang: ctx.tr.lang.code(),
-        t: labels(&ctx, &["ntc-banner-none", "ntc-banner-count", "ntc-public-title"]),
+        t: labels(
+            &ctx,
+            &["ntc-banner-none", "ntc-banner-count", "ntc-public-title"],
+        ),
         latest: current.first().map(|n| view(&ctx, n)),
         count: current.len(),
     };
@@ -369,7 +374,10 @@ fn errors_text(ctx: &Ctx, errors: &[FieldError]) -> String {
             format!(
                 "{}: {}",
                 ctx.t(&key("ntc-field-", e.field)),
-                ctx.ta(e.kind.message_key(), &[("max", max), ("min", String::new())])
+                ctx.ta(
+                    e.kind.message_key(),
+                    &[("max", max), ("min", String::new())]
+                )
             )
         })
         .collect::<Vec<_>>()
@@ -380,7 +388,10 @@ fn status_label(ctx: &Ctx, s: NoticeStatus) -> String {
     ctx.t(&key("ntc-status-", s.as_str()))
 }
 
-async fn incident_opts(ctx: &Ctx, selected: Option<i64>) -> Result<Vec<Opt>, crate::ctx::PageError> {
+async fn incident_opts(
+    ctx: &Ctx,
+    selected: Option<i64>,
+) -> Result<Vec<Opt>, crate::ctx::PageError> {
     let actor = ctx.require_actor()?;
     let list = ctx
         .st
@@ -551,7 +562,11 @@ async fn admin_one_page(
         })
         .collect();
     let tpl = AdminOne {
-        l: ctx.layout(format!("{} — {}", ctx.t("ntc-admin-title"), n.text.title_ja)),
+        l: ctx.layout(format!(
+            "{} — {}",
+            ctx.t("ntc-admin-title"),
+            n.text.title_ja
+        )),
         t: labels(ctx, STAFF_LABELS),
         error,
         id,

@@ -283,10 +283,7 @@ pub async fn review_post(
             let msg = format!(
                 "{}: {}",
                 ctx.t("rev-field-answer"),
-                ctx.ta(
-                    "err-too-long",
-                    &[("max", notice::ANSWER_MAX.to_string())]
-                )
+                ctx.ta("err-too-long", &[("max", notice::ANSWER_MAX.to_string())])
             );
             review_page(&ctx, id, Some(msg), Some(&form)).await
         }
@@ -313,7 +310,11 @@ pub async fn action_post(
     let (_, qs) = questions(&ctx)?;
     let question = get("question");
     let field_error = |field: &str, msg_key: &str| {
-        format!("{}: {}", ctx.t(field), ctx.ta(msg_key, &[("max", "300".into())]))
+        format!(
+            "{}: {}",
+            ctx.t(field),
+            ctx.ta(msg_key, &[("max", "300".into())])
+        )
     };
     if !qs.iter().any(|q| q.id == question) {
         let msg = field_error("rev-field-question", "err-not-in-list");
@@ -404,16 +405,27 @@ pub async fn report(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     let facts = vec![
         (ctx.t("inc-col-ref"), inc.reference.clone()),
         (ctx.t("inc-field-title"), inc.title.clone()),
-        (ctx.t("inc-col-category"), ctx.t(&key("inc-cat-", &inc.category))),
+        (
+            ctx.t("inc-col-category"),
+            ctx.t(&key("inc-cat-", &inc.category)),
+        ),
         (
             ctx.t("inc-col-level"),
             ctx.ta("inc-level-n", &[("n", inc.level.to_string())]),
         ),
-        (ctx.t("inc-col-phase"), ctx.t(&key("inc-phase-", &inc.phase))),
-        (ctx.t("inc-col-discovered"), ctx.datetime(inc.discovered_at_ms)),
+        (
+            ctx.t("inc-col-phase"),
+            ctx.t(&key("inc-phase-", &inc.phase)),
+        ),
+        (
+            ctx.t("inc-col-discovered"),
+            ctx.datetime(inc.discovered_at_ms),
+        ),
         (
             ctx.t("rep-closed"),
-            inc.closed_at_ms.map(|t| ctx.datetime(t)).unwrap_or_default(),
+            inc.closed_at_ms
+                .map(|t| ctx.datetime(t))
+                .unwrap_or_default(),
         ),
         (ctx.t("inc-field-summary"), inc.summary.clone()),
         (
@@ -522,9 +534,10 @@ pub async fn report(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
                     .unwrap_or_default(),
                 t.due_at_ms.map(|d| ctx.datetime(d)).unwrap_or_default(),
                 match (t.done_at_ms, &t.done_by) {
-                    (Some(at), Some(by)) => {
-                        ctx.ta("inc-task-done", &[("who", by.clone()), ("when", ctx.datetime(at))])
-                    }
+                    (Some(at), Some(by)) => ctx.ta(
+                        "inc-task-done",
+                        &[("who", by.clone()), ("when", ctx.datetime(at))],
+                    ),
                     _ => String::new(),
                 },
                 t.note.clone().unwrap_or_default(),
@@ -573,7 +586,9 @@ pub async fn report(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
             row(vec![
                 title.to_owned(),
                 ctx.t(&key("ntc-status-", n.status.as_str())),
-                n.published_at_ms.map(|t| ctx.datetime(t)).unwrap_or_default(),
+                n.published_at_ms
+                    .map(|t| ctx.datetime(t))
+                    .unwrap_or_default(),
                 n.updates.len().to_string(),
             ])
         })
@@ -582,25 +597,51 @@ pub async fn report(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         section(
             &ctx,
             "rep-timeline",
-            &["inc-col-log-no", "inc-col-log-at", "inc-col-log-who", "inc-col-log-kind", "inc-col-log-entry"],
+            &[
+                "inc-col-log-no",
+                "inc-col-log-at",
+                "inc-col-log-who",
+                "inc-col-log-kind",
+                "inc-col-log-entry",
+            ],
             timeline,
         ),
         section(
             &ctx,
             "inc-decisions-heading",
-            &["inc-col-decided-at", "inc-col-decider", "inc-col-decision", "inc-col-authority", "inc-col-basis", "inc-col-recorded-by"],
+            &[
+                "inc-col-decided-at",
+                "inc-col-decider",
+                "inc-col-decision",
+                "inc-col-authority",
+                "inc-col-basis",
+                "inc-col-recorded-by",
+            ],
             decisions,
         ),
         section(
             &ctx,
             "inc-evidence-heading",
-            &["inc-col-item", "inc-col-location", "inc-col-sha256", "inc-col-collected-by", "inc-col-custody"],
+            &[
+                "inc-col-item",
+                "inc-col-location",
+                "inc-col-sha256",
+                "inc-col-collected-by",
+                "inc-col-custody",
+            ],
             evidence,
         ),
         section(
             &ctx,
             "inc-tasks-heading",
-            &["rep-col-section", "rep-col-task", "inc-field-assignee", "inc-field-due", "rep-col-done", "inc-field-note"],
+            &[
+                "rep-col-section",
+                "rep-col-task",
+                "inc-field-assignee",
+                "inc-field-due",
+                "rep-col-done",
+                "inc-field-note",
+            ],
             tasks,
         ),
         section(
@@ -612,19 +653,37 @@ pub async fn report(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         section(
             &ctx,
             "rev-actions-heading",
-            &["rev-col-action", "rev-col-owner", "rev-col-due", "rev-col-status"],
+            &[
+                "rev-col-action",
+                "rev-col-owner",
+                "rev-col-due",
+                "rev-col-status",
+            ],
             actions,
         ),
         section(
             &ctx,
             "rep-notices",
-            &["ntc-col-title", "ntc-col-status", "ntc-published", "ntc-updates"],
+            &[
+                "ntc-col-title",
+                "ntc-col-status",
+                "ntc-published",
+                "ntc-updates",
+            ],
             notices,
         ),
     ];
     let tpl = ReportPage {
-        l: ctx.layout(format!("{} — {} {}", ctx.t("rep-title"), inc.reference, inc.title)),
-        t: labels(&ctx, &["rep-print", "rep-json", "rep-generated", "rev-back"]),
+        l: ctx.layout(format!(
+            "{} — {} {}",
+            ctx.t("rep-title"),
+            inc.reference,
+            inc.title
+        )),
+        t: labels(
+            &ctx,
+            &["rep-print", "rep-json", "rep-generated", "rev-back"],
+        ),
         id,
         generated: ctx.datetime(ctx.st.store.clock().now_ms()),
         facts,
