@@ -13,6 +13,7 @@ pub mod finding;
 pub mod incident;
 pub mod intake;
 pub mod inventory;
+pub mod notice;
 pub mod notify;
 pub mod priority;
 pub mod risk;

@@ -15,6 +15,7 @@ mod db;
 mod error;
 mod findings;
 mod incidents;
+mod notices;
 mod notify;
 mod records;
 mod reports;
@@ -40,6 +41,7 @@ pub use incidents::{
     may_manage as may_manage_incidents, Contact, Custody, Decision, Evidence, Incident, LogEntry,
     NewIncident, Route, SweepHit, Task,
 };
+pub use notices::{Notice, NoticeUpdate, ReviewAnswer};
 pub use notify::{redact_url, DepartmentHead, LogEntry as NotifyLogEntry, RetryPolicy, Webhook};
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};
 pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};

@@ -286,6 +286,9 @@ impl Ctx {
             items.push(("/assessments".to_owned(), self.t("nav-assessments")));
             items.push(("/risks".to_owned(), self.t("nav-risks")));
         }
+        if sonae_domain::notice::may_read_staff(role) {
+            items.push(("/admin/notices".to_owned(), self.t("nav-notices")));
+        }
         if visible_systems {
             items.push(("/my".to_owned(), self.t("nav-my")));
             items.push(("/findings".to_owned(), self.t("nav-findings")));

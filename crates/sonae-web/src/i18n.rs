@@ -67,6 +67,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/statement.ftl"),
     include_str!("../locales/ja/assessment.ftl"),
     include_str!("../locales/ja/continuity.ftl"),
+    include_str!("../locales/ja/notices.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -78,6 +79,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/statement.ftl"),
     include_str!("../locales/en/assessment.ftl"),
     include_str!("../locales/en/continuity.ftl"),
+    include_str!("../locales/en/notices.ftl"),
 ];
 
 pub struct I18n {
@@ -213,6 +215,9 @@ mod tests {
             "list-",
             "login-",
             "my-",
+            "ntc-",
+            "rev-",
+            "rep-",
             "policy-",
             "queue-",
             "wf-",

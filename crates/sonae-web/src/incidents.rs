@@ -509,6 +509,9 @@ const LABELS: &[&str] = &[
     "inc-sweep-same",
     "inc-sweep-empty",
     "inc-sweep-to-tasks",
+    "rev-link",
+    "rep-link",
+    "rep-json",
 ];
 
 async fn incident_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
@@ -896,7 +899,7 @@ async fn incident_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult 
 
 /// A log entry's body in words: notes as written, structured entries
 /// (JSON) as "field: value" in the user's language.
-fn log_text(ctx: &Ctx, kind: &str, body: &str, names: &HashMap<i64, String>) -> String {
+pub(crate) fn log_text(ctx: &Ctx, kind: &str, body: &str, names: &HashMap<i64, String>) -> String {
     if kind == "note" {
         return body.to_owned();
     }

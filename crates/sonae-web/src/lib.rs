@@ -20,10 +20,12 @@ pub mod i18n;
 pub mod incidents;
 pub mod intake;
 pub mod inventory;
+pub mod notices;
 pub mod notify;
 pub mod pages;
 pub mod queue;
 pub mod reports;
+pub mod review;
 pub mod statement;
 pub mod vulns;
 
@@ -81,16 +83,26 @@ const CSS: &str = include_str!("../static/app.css");
 /// Security headers on every response: no inline script, no framing.
 async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Response {
     let mut res = next.run(req).await;
+    // The notices banner is meant to be put in a frame on other sites.
+    let frameable = res.extensions().get::<notices::Frameable>().is_some();
     let h = res.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
-    set(
-        h,
-        "content-security-policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    );
-    set(h, "x-frame-options", "DENY");
+    if frameable {
+        set(
+            h,
+            "content-security-policy",
+            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *",
+        );
+    } else {
+        set(
+            h,
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        );
+        set(h, "x-frame-options", "DENY");
+    }
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(
@@ -207,7 +219,7 @@ pub fn router(state: AppState) -> Router {
             get(incidents::employee_form).post(incidents::employee_submit),
         )
         .route("/incidents/new", get(incidents::new_form))
-        .route("/incidents/{id}", get(incidents::view))
+        .route("/incidents/{id}", get(review::view_or_json))
         .route(
             "/incidents/{id}/evidence/{ev}",
             get(incidents::evidence_file),
@@ -280,6 +292,8 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .merge(intake::routes())
         .merge(statement::routes())
+        .merge(notices::routes())
+        .merge(review::routes())
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -37,6 +37,8 @@ pub const SOURCES: &[&str] = &[
     include_str!("reports.rs"),
     include_str!("notify.rs"),
     include_str!("statement.rs"),
+    include_str!("notices.rs"),
+    include_str!("review.rs"),
 ];
 
 pub struct Tile {
