@@ -465,6 +465,25 @@ pub fn mitigation_superseded(status: Status, fix_known_then: bool, fix_known_now
     status == Status::Mitigated && !fix_known_then && fix_known_now
 }
 
+/// Why a finding someone worked on re-opens when it is matched again, if it
+/// does: a "not affected" decision whose match changed, or a workaround put
+/// in while no fix was known once the feeds name one.
+pub fn reopen_on_rematch(
+    status: &str,
+    decided_on: Option<&str>,
+    fix_known_then: bool,
+    reason_now: &str,
+) -> Option<&'static str> {
+    let st = Status::parse(status).unwrap_or(Status::New);
+    if st == Status::NotAffected && !crate::finding::decision_holds(decided_on, reason_now) {
+        Some("match_changed")
+    } else if mitigation_superseded(st, fix_known_then, reason_names_fix(reason_now)) {
+        Some("fix_available")
+    } else {
+        None
+    }
+}
+
 /// Whether a match reason names a fixed version: an NVD range with an
 /// exclusive upper end, or an OSV range with a `fixed` event.
 pub fn reason_names_fix(reason: &str) -> bool {

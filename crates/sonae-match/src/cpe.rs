@@ -15,5 +15,6 @@ mod matching;
 mod name;
 
 pub use config::evaluate;
+pub(crate) use config::{evaluate_compiled, sorted_keys, CompiledConfig, Interner};
 pub use matching::{attr_matches, compare_attr, match_cpe, MatchResult, Relation};
 pub use name::{AttrText, AttrValue, Cpe23, CpeError};

@@ -1,20 +1,26 @@
 //! The match index: NVD configurations keyed by the (vendor, product) of
 //! their vulnerable cpeMatch entries, so that a system's components are
 //! evaluated only against the records that name their products.
+//!
+//! Criteria are parsed once when a record is added and products are
+//! interned, so matching a system compares integers before it compares
+//! names; nothing is allocated for an attempt that fails.
 
-use crate::cpe::{evaluate, AttrValue, Cpe23, MatchResult};
+use crate::cpe::{evaluate_compiled, sorted_keys, CompiledConfig, Cpe23, Interner, MatchResult};
 use crate::version::Scheme;
-use sonae_domain::vuln::{Configuration, SourceRecord};
-use std::collections::{HashMap, HashSet};
+use sonae_domain::vuln::SourceRecord;
+use std::collections::HashMap;
 
 struct Entry {
     vuln_ids: Vec<String>,
-    configs: Vec<Configuration>,
+    configs: Vec<CompiledConfig>,
 }
 
 #[derive(Default)]
 pub struct MatchIndex {
-    by_product: HashMap<(String, String), Vec<usize>>,
+    interner: Interner,
+    /// Per interned key: the entries whose vulnerable criteria name it.
+    by_key: HashMap<u32, Vec<u32>>,
     entries: Vec<Entry>,
 }
 
@@ -25,15 +31,6 @@ pub struct Hit {
     pub component: usize,
     pub vuln_id: String,
     pub result: MatchResult,
-}
-
-fn key_of(c: &Cpe23) -> Option<(String, String)> {
-    match (&c.vendor, &c.product) {
-        (AttrValue::Value(v), AttrValue::Value(p)) if !v.has_wildcards() && !p.has_wildcards() => {
-            Some((v.as_str().to_owned(), p.as_str().to_owned()))
-        }
-        _ => None,
-    }
 }
 
 impl MatchIndex {
@@ -49,67 +46,111 @@ impl MatchIndex {
         self.entries.is_empty()
     }
 
-    /// Add a record's configurations (records without any are skipped).
+    /// Add a record's configurations (records without any, or whose
+    /// vulnerable criteria name no literal product, are skipped).
     pub fn add(&mut self, rec: &SourceRecord) {
         if rec.configurations.is_empty() {
             return;
         }
-        let idx = self.entries.len();
-        let mut keys = HashSet::new();
+        let configs: Vec<CompiledConfig> = rec
+            .configurations
+            .iter()
+            .map(|c| CompiledConfig::new(c, &mut self.interner))
+            .collect();
+        let mut keys: Vec<u32> = configs.iter().flat_map(|c| c.vulnerable_keys()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.is_empty() {
+            return;
+        }
+        let Ok(idx) = u32::try_from(self.entries.len()) else {
+            return;
+        };
+        for k in keys {
+            self.by_key.entry(k).or_default().push(idx);
+        }
+        self.entries.push(Entry {
+            vuln_ids: rec.vulnerability_ids(),
+            configs,
+        });
+    }
+
+    /// The vendor:product pairs every criteria of a record names (its
+    /// platforms too): what a component must name to be touched by it.
+    pub fn record_products(rec: &SourceRecord) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
         for c in &rec.configurations {
             for n in &c.nodes {
-                for m in n.cpe_match.iter().filter(|m| m.vulnerable) {
-                    if let Some(k) = Cpe23::parse(&m.criteria).ok().as_ref().and_then(key_of) {
-                        keys.insert(k);
+                for m in &n.cpe_match {
+                    if let Ok(c) = Cpe23::parse(&m.criteria) {
+                        if let (Some(v), Some(p)) = (literal(&c.vendor), literal(&c.product)) {
+                            let k = (v.to_owned(), p.to_owned());
+                            if !out.contains(&k) {
+                                out.push(k);
+                            }
+                        }
                     }
                 }
             }
         }
-        if keys.is_empty() {
-            return;
-        }
-        for k in keys {
-            self.by_product.entry(k).or_default().push(idx);
-        }
-        self.entries.push(Entry {
-            vuln_ids: rec.vulnerability_ids(),
-            configs: rec.configurations.clone(),
-        });
+        out
     }
 
     /// Every vulnerability that hits one of a system's components. All the
     /// system's components are given together so that application-on-
     /// platform configurations (AND) see the platform too.
     pub fn match_system(&self, components: &[Cpe23], scheme: Scheme) -> Vec<Hit> {
-        let mut candidates: Vec<usize> = components
+        let mut hits = Vec::new();
+        self.match_system_with(components, scheme, |h| hits.push(h));
+        hits
+    }
+
+    /// [`MatchIndex::match_system`], handing each hit to `out` as it is found.
+    pub fn match_system_with(
+        &self,
+        components: &[Cpe23],
+        scheme: Scheme,
+        mut out: impl FnMut(Hit),
+    ) {
+        let keys: Vec<Option<u32>> = components.iter().map(|c| self.interner.lookup(c)).collect();
+        let mut candidates: Vec<u32> = keys
             .iter()
-            .filter_map(key_of)
-            .filter_map(|k| self.by_product.get(&k))
+            .flatten()
+            .filter_map(|k| self.by_key.get(k))
             .flatten()
             .copied()
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let mut hits = Vec::new();
+        let sorted = sorted_keys(&keys);
+        let mut best: Vec<(usize, MatchResult)> = Vec::new();
         for i in candidates {
-            let e = &self.entries[i];
-            let mut best: HashMap<usize, MatchResult> = HashMap::new();
+            let Some(e) = self.entries.get(i as usize) else {
+                continue;
+            };
+            best.clear();
             for c in &e.configs {
-                for (comp, r) in evaluate(c, components, scheme) {
-                    let stronger = matches!(
-                        (best.get(&comp), &r),
-                        (None, _) | (Some(MatchResult::Possible { .. }), MatchResult::Yes { .. })
-                    );
-                    if r.is_match() && stronger {
-                        best.insert(comp, r);
+                for (comp, r) in evaluate_compiled(c, components, &sorted, scheme) {
+                    if !r.is_match() {
+                        continue;
+                    }
+                    match best.iter_mut().find(|(j, _)| *j == comp) {
+                        Some(slot) => {
+                            if matches!(
+                                (&slot.1, &r),
+                                (MatchResult::Possible { .. }, MatchResult::Yes { .. })
+                            ) {
+                                slot.1 = r;
+                            }
+                        }
+                        None => best.push((comp, r)),
                     }
                 }
             }
-            let mut found: Vec<(usize, MatchResult)> = best.into_iter().collect();
-            found.sort_by_key(|(c, _)| *c);
-            for (comp, r) in found {
+            best.sort_by_key(|(c, _)| *c);
+            for (comp, r) in best.drain(..) {
                 for v in &e.vuln_ids {
-                    hits.push(Hit {
+                    out(Hit {
                         component: comp,
                         vuln_id: v.clone(),
                         result: r.clone(),
@@ -117,17 +158,23 @@ impl MatchIndex {
                 }
             }
         }
-        hits
+    }
+}
+
+fn literal(v: &crate::cpe::AttrValue) -> Option<&str> {
+    match v {
+        crate::cpe::AttrValue::Value(t) if !t.has_wildcards() => Some(t.as_str()),
+        _ => None,
     }
 }
 
 /// The CPE a component is matched by: its CPE 2.3 name, with the
 /// component's version filled in when the name leaves the version open.
 pub fn component_cpe(cpe: Option<&str>, version: Option<&str>) -> Option<Cpe23> {
-    let mut c = Cpe23::parse(cpe?).ok()?;
-    if matches!(c.version, AttrValue::Any) {
+    let mut c = crate::cpe::Cpe23::parse(cpe?).ok()?;
+    if matches!(c.version, crate::cpe::AttrValue::Any) {
         if let Some(v) = version.map(str::trim).filter(|v| !v.is_empty()) {
-            c.version = AttrValue::literal(v);
+            c.version = crate::cpe::AttrValue::literal(v);
         }
     }
     Some(c)
@@ -137,7 +184,7 @@ pub fn component_cpe(cpe: Option<&str>, version: Option<&str>) -> Option<Cpe23> 
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use sonae_domain::vuln::{ConfigNode, CpeMatch, CveId, Feed, Operator};
+    use sonae_domain::vuln::{ConfigNode, Configuration, CpeMatch, CveId, Feed, Operator};
 
     fn record(id: &str, criteria: &str, end_excl: &str) -> SourceRecord {
         let mut r = SourceRecord::new(Feed::Nvd, id, "en");

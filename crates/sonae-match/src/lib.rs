@@ -3,7 +3,9 @@
 //! against a component. Pure functions over domain types; no I/O.
 
 pub mod cpe;
+pub mod engine;
 pub mod index;
+pub mod jvn;
 pub mod osv;
 pub mod purl;
 pub mod version;

@@ -246,20 +246,12 @@ impl Store {
                 if let Some((id, status, on, fix_then)) =
                     worked.get(&(f.component_id, f.vuln_id.clone()))
                 {
-                    use sonae_domain::workflow::{mitigation_superseded, reason_names_fix, Status};
-                    let st = Status::parse(status).unwrap_or(Status::New);
-                    // A "not affected" decision stands only while the match
-                    // it was made on stands; a workaround without a fix is
-                    // re-opened once the feeds name a fix.
-                    let why = if st == Status::NotAffected
-                        && !sonae_domain::finding::decision_holds(on.as_deref(), &f.reason)
-                    {
-                        Some("match_changed")
-                    } else if mitigation_superseded(st, *fix_then, reason_names_fix(&f.reason)) {
-                        Some("fix_available")
-                    } else {
-                        None
-                    };
+                    let why = sonae_domain::workflow::reopen_on_rematch(
+                        status,
+                        on.as_deref(),
+                        *fix_then,
+                        &f.reason,
+                    );
                     if let Some(why) = why {
                         stats.reopened += 1;
                         self.reopen_in(

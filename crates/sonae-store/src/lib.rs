@@ -15,6 +15,7 @@ mod db;
 mod error;
 mod findings;
 mod incidents;
+mod matching;
 mod notices;
 mod notify;
 mod records;
@@ -41,6 +42,7 @@ pub use incidents::{
     may_manage as may_manage_incidents, Contact, Custody, Decision, Evidence, Incident, LogEntry,
     NewIncident, Route, SweepHit, Task,
 };
+pub use matching::{AliasRow, CpeSuggestion, MatchQueue, MatchScope};
 pub use notices::{Notice, NoticeUpdate, ReviewAnswer};
 pub use notify::{redact_url, DepartmentHead, LogEntry as NotifyLogEntry, RetryPolicy, Webhook};
 pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page};

@@ -25,6 +25,8 @@ pub struct Config {
     pub log_format: String,
     /// Hours after which a feed's last successful load counts as stale.
     pub feed_stale_hours: i64,
+    /// Milliseconds between runs of the incremental re-match inside `serve` (0: never).
+    pub match_interval_ms: u64,
     /// Feed URLs, API key, intervals (the `[sync]` table; SONAE_SYNC_* in the environment).
     pub sync: sonae_sync::SyncConfig,
     /// Mail server (the `[smtp]` table; SONAE_SMTP_* in the environment).
@@ -45,6 +47,7 @@ impl Default for Config {
             max_upload_mib: 10,
             log_format: "text".into(),
             feed_stale_hours: 48,
+            match_interval_ms: 10_000,
             sync: sonae_sync::SyncConfig::default(),
             smtp: sonae_notify::SmtpConfig::default(),
             notify: sonae_notify::NotifyConfig::default(),
@@ -80,6 +83,7 @@ pub const ENV_KEYS: &[&str] = &[
     "MAX_UPLOAD_MIB",
     "LOG_FORMAT",
     "FEED_STALE_HOURS",
+    "MATCH_INTERVAL_MS",
 ];
 
 /// Layer the sources. `base` carries per-command defaults (the demo's data

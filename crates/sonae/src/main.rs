@@ -1,6 +1,7 @@
 //! The `sonae` binary: serve, demo, migrate, user, audit, backup, restore.
 
 mod bench;
+mod bench_match;
 mod collect;
 mod config;
 mod demo;
@@ -68,8 +69,13 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Match every component against the stored vulnerabilities (a full re-match).
-    Match,
+    /// Match every component against the stored vulnerabilities (a full re-match);
+    /// with --pending only what changed since the last match.
+    Match {
+        /// Re-match only the components and feed records changed since the last match.
+        #[arg(long)]
+        pending: bool,
+    },
     /// Notifications by e-mail and webhook.
     Notify {
         #[command(subcommand)]
@@ -98,7 +104,8 @@ enum Command {
         #[command(subcommand)]
         command: SyncCommand,
     },
-    /// Benchmarks: import FILES of a feed into a fresh database and compare with a bare parse.
+    /// Benchmarks: import FILES of a feed into a fresh database and compare with a bare parse;
+    /// `bench match NVD-FILES...` matches a synthetic 1,000,000-component inventory in memory.
     Bench {
         feed: String,
         #[arg(required = true)]
@@ -270,7 +277,7 @@ async fn main() -> Result<()> {
             })
             .await
         }
-        Command::Match => {
+        Command::Match { pending: false } => {
             let store = open(&cfg).await?;
             matching::run(&store).await
         }
@@ -289,6 +296,18 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Match { pending: true } => {
+            let store = open(&cfg).await?;
+            let p = matching::run_pending(&store).await?;
+            if !p.full {
+                println!(
+                    "re-matched {} changed components and {} changed feed records: {} new, {} unchanged, {} no longer matching removed, {} decisions re-opened",
+                    p.components, p.sources, p.stats.added, p.stats.kept, p.stats.removed, p.stats.reopened
+                );
+            }
+            Ok(())
+        }
+        Command::Bench { feed, files } if feed == "match" => bench_match::run(files).await,
         Command::Bench { feed, files } => bench::run(parse_feed(feed)?, files).await,
         Command::Continuity {
             command: ContinuityCommand::Check,
@@ -463,6 +482,11 @@ async fn serve(
         Arc::new(notifier(&cfg, store.clone())?),
         cfg.notify.interval_min,
     ));
+    // The incremental re-match: what the forms, the API, imports and syncs changed.
+    schedules.push(tokio::spawn(matching::pending_loop(
+        store.clone(),
+        std::time::Duration::from_millis(cfg.match_interval_ms),
+    )));
     tracing::info!(%addr, "listening");
     if let Some(tx) = ready {
         let _ = tx.send(addr);

@@ -1,10 +1,11 @@
 //! An NVD configuration against the CPEs of one system.
 
-use sonae_domain::vuln::{ConfigNode, Configuration, Operator};
+use sonae_domain::vuln::{Configuration, Operator};
 
-use super::matching::{match_parsed, MatchResult};
-use super::name::Cpe23;
+use super::matching::{Criterion, MatchResult};
+use super::name::{AttrValue, Cpe23};
 use crate::version::Scheme;
+use std::collections::HashMap;
 
 /// Three-valued truth: a condition may hold only possibly, when a
 /// component does not say its version.
@@ -62,18 +63,153 @@ struct NodeEval {
     platforms: Vec<usize>,
 }
 
-fn eval_node(node: &ConfigNode, system: &[Cpe23], scheme: Scheme) -> NodeEval {
+/// A configuration prepared once (criteria parsed, products interned) for
+/// evaluation against many systems.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledConfig {
+    operator: Option<Operator>,
+    negate: bool,
+    nodes: Vec<CompiledNode>,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledNode {
+    operator: Operator,
+    negate: bool,
+    /// None for a criteria that is not a CPE 2.3 name (it matches nothing).
+    matches: Vec<Option<Criterion>>,
+}
+
+/// Interned vendor:product pairs: the keys by which criteria and
+/// components meet.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    buf: String,
+}
+
+impl Interner {
+    fn fill(&mut self, vendor: &str, product: &str) {
+        self.buf.clear();
+        self.buf.push_str(vendor);
+        self.buf.push('\0');
+        self.buf.push_str(product);
+    }
+
+    pub(crate) fn intern(&mut self, vendor: &str, product: &str) -> u32 {
+        self.fill(vendor, product);
+        if let Some(id) = self.ids.get(self.buf.as_str()) {
+            return *id;
+        }
+        let id = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        self.ids.insert(self.buf.as_str().into(), id);
+        id
+    }
+
+    /// [`Interner::key_of`] without adding to the table's buffer: for
+    /// shared use while matching.
+    pub(crate) fn lookup(&self, c: &Cpe23) -> Option<u32> {
+        match (&c.vendor, &c.product) {
+            (AttrValue::Value(v), AttrValue::Value(p))
+                if !v.has_wildcards() && !p.has_wildcards() =>
+            {
+                let (v, p) = (v.as_str(), p.as_str());
+                let mut buf = [0u8; 256];
+                let n = v.len() + 1 + p.len();
+                if n <= buf.len() {
+                    buf[..v.len()].copy_from_slice(v.as_bytes());
+                    buf[v.len() + 1..n].copy_from_slice(p.as_bytes());
+                    let key = std::str::from_utf8(&buf[..n]).ok()?;
+                    self.ids.get(key).copied()
+                } else {
+                    self.ids.get(format!("{v}\0{p}").as_str()).copied()
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The key of a name whose vendor and product are literal values and
+    /// that some criteria names.
+    pub(crate) fn key_of(&mut self, c: &Cpe23) -> Option<u32> {
+        match (&c.vendor, &c.product) {
+            (AttrValue::Value(v), AttrValue::Value(p))
+                if !v.has_wildcards() && !p.has_wildcards() =>
+            {
+                self.fill(v.as_str(), p.as_str());
+                self.ids.get(self.buf.as_str()).copied()
+            }
+            _ => None,
+        }
+    }
+}
+
+impl CompiledConfig {
+    pub(crate) fn new(c: &Configuration, interner: &mut Interner) -> CompiledConfig {
+        CompiledConfig {
+            operator: c.operator,
+            negate: c.negate,
+            nodes: c
+                .nodes
+                .iter()
+                .map(|n| CompiledNode {
+                    operator: n.operator,
+                    negate: n.negate,
+                    matches: n
+                        .cpe_match
+                        .iter()
+                        .map(|m| Criterion::new(m, |v, p| interner.intern(v, p)))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The keys of the vulnerable criteria (what an index files it under).
+    pub(crate) fn vulnerable_keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.nodes
+            .iter()
+            .flat_map(|n| n.matches.iter().flatten())
+            .filter(|m| m.vulnerable)
+            .filter_map(|m| m.key)
+    }
+}
+
+fn eval_node(
+    node: &CompiledNode,
+    system: &[Cpe23],
+    keys: &[(u32, usize)],
+    scheme: Scheme,
+) -> NodeEval {
     let mut hits = Vec::new();
     let mut platforms = Vec::new();
-    let mut truths = Vec::with_capacity(node.cpe_match.len());
-    for m in &node.cpe_match {
-        let Ok(crit) = Cpe23::parse(&m.criteria) else {
+    let mut truths = Vec::with_capacity(node.matches.len());
+    for m in &node.matches {
+        let Some(m) = m else {
             truths.push(Truth::No);
             continue;
         };
         let mut best = Truth::No;
-        for (i, c) in system.iter().enumerate() {
-            let r = match_parsed(m, &crit, c, scheme);
+        // A criteria that names its product only meets components of that
+        // product: `keys` is sorted by key, so they are one run of it.
+        let run: &[(u32, usize)] = match m.key {
+            Some(k) => {
+                let from = keys.partition_point(|(x, _)| *x < k);
+                let to = from + keys[from..].partition_point(|(x, _)| *x == k);
+                &keys[from..to]
+            }
+            None => &[],
+        };
+        let all: Vec<(u32, usize)>;
+        let candidates = if m.key.is_some() {
+            run
+        } else {
+            all = (0..system.len()).map(|i| (u32::MAX, i)).collect();
+            &all
+        };
+        for &(_, i) in candidates {
+            let Some(c) = system.get(i) else { continue };
+            let r = m.matches(c, m.key.is_some(), scheme);
             let t = Truth::of(&r);
             if t == Truth::No {
                 continue;
@@ -126,13 +262,40 @@ pub fn evaluate(
     system_cpes: &[Cpe23],
     scheme: Scheme,
 ) -> Vec<(usize, MatchResult)> {
+    let mut interner = Interner::default();
+    let compiled = CompiledConfig::new(config, &mut interner);
+    let keys: Vec<Option<u32>> = system_cpes.iter().map(|c| interner.key_of(c)).collect();
+    evaluate_compiled(&compiled, system_cpes, &sorted_keys(&keys), scheme)
+}
+
+/// The components' keys as (key, index) pairs sorted by key, for
+/// [`evaluate_compiled`].
+pub(crate) fn sorted_keys(keys: &[Option<u32>]) -> Vec<(u32, usize)> {
+    let mut v: Vec<(u32, usize)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.map(|k| (k, i)))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// [`evaluate`] for a prepared configuration; `keys` holds the interned
+/// vendor:product of the components that have one, with their index,
+/// sorted (see [`sorted_keys`]).
+pub(crate) fn evaluate_compiled(
+    config: &CompiledConfig,
+    system_cpes: &[Cpe23],
+    keys: &[(u32, usize)],
+    scheme: Scheme,
+) -> Vec<(usize, MatchResult)> {
     if config.negate {
         return Vec::new();
     }
     let nodes: Vec<NodeEval> = config
         .nodes
         .iter()
-        .map(|n| eval_node(n, system_cpes, scheme))
+        .map(|n| eval_node(n, system_cpes, keys, scheme))
         .collect();
     let op = config.operator.unwrap_or(Operator::Or);
     let truth = combine(op, nodes.iter().map(|n| n.truth));

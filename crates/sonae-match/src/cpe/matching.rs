@@ -146,7 +146,7 @@ pub(crate) fn match_parsed(
     component: &Cpe23,
     scheme: Scheme,
 ) -> MatchResult {
-    let mut unknown: Vec<String> = Vec::new();
+    let mut unknown_update: Option<String> = None;
     for ((name, s), (_, t)) in crit.attrs().into_iter().zip(component.attrs()) {
         if name == "version" {
             continue;
@@ -155,28 +155,58 @@ pub(crate) fn match_parsed(
             return MatchResult::No;
         }
         if name == "update" && matches!(s, AttrValue::Value(_)) && *t == AttrValue::Any {
-            unknown.push(format!("update {s}"));
+            unknown_update = Some(format!("update {s}"));
         }
     }
+    let bounds = [
+        m.version_start_including.as_deref(),
+        m.version_start_excluding.as_deref(),
+        m.version_end_including.as_deref(),
+        m.version_end_excluding.as_deref(),
+    ];
+    finish(
+        &m.criteria,
+        m.vulnerable,
+        &crit.version,
+        bounds,
+        unknown_update,
+        component,
+        scheme,
+    )
+}
 
-    let range = bounds(m);
-    let crit_version = match &crit.version {
-        AttrValue::Na if !m.vulnerable => &AttrValue::Any,
+/// The version half of a match, once every other attribute matched.
+/// `bounds` are versionStartIncluding, versionStartExcluding,
+/// versionEndIncluding, versionEndExcluding. Strings for the reason are
+/// built only for a match (most attempts fail and must stay cheap).
+pub(crate) fn finish(
+    criteria: &str,
+    vulnerable: bool,
+    crit_version: &AttrValue,
+    bounds: [Option<&str>; 4],
+    unknown_update: Option<String>,
+    component: &Cpe23,
+    scheme: Scheme,
+) -> MatchResult {
+    let has_range = bounds.iter().any(Option::is_some);
+    let crit_version = match crit_version {
+        AttrValue::Na if !vulnerable => &AttrValue::Any,
         v => v,
     };
     let comp_version = match &component.version {
         AttrValue::Value(v) if v.has_wildcards() => return MatchResult::No,
         v => v,
     };
+    let mut unknown: Vec<String> = unknown_update.into_iter().collect();
     let mut why: Vec<String> = Vec::new();
     match (crit_version, comp_version) {
         (AttrValue::Na, AttrValue::Na | AttrValue::Any) => why.push("no version".to_owned()),
         (AttrValue::Na, AttrValue::Value(_)) => return MatchResult::No,
-        (AttrValue::Any, AttrValue::Any) if range.is_empty() => why.push("all versions".to_owned()),
-        (AttrValue::Any, AttrValue::Value(v)) if range.is_empty() => {
+        (AttrValue::Any, AttrValue::Any) if !has_range => why.push("all versions".to_owned()),
+        (AttrValue::Any, AttrValue::Value(v)) if !has_range => {
             why.push(format!("all versions ({} included)", v.as_str()))
         }
-        (AttrValue::Any, AttrValue::Na) if range.is_empty() => why.push("all versions".to_owned()),
+        (AttrValue::Any, AttrValue::Na) if !has_range => why.push("all versions".to_owned()),
         (AttrValue::Value(c), AttrValue::Value(v)) => {
             let equal = if c.has_wildcards() {
                 compare_attr(crit_version, comp_version) == Relation::Superset
@@ -195,22 +225,28 @@ pub(crate) fn match_parsed(
         (AttrValue::Any, AttrValue::Na) => return MatchResult::No,
         (AttrValue::Any, AttrValue::Value(_)) => {}
     }
-    if !range.is_empty() {
+    if has_range {
         match comp_version {
             AttrValue::Value(v) => {
                 let v = v.as_str();
-                for (key, bound, holds, op) in &range {
-                    let ord = version::compare(scheme, v, bound);
-                    if !holds(ord) {
+                for (i, bound) in bounds.iter().enumerate() {
+                    let Some(bound) = bound else { continue };
+                    let (_, holds, _) = BOUNDS[i];
+                    if !holds(version::compare(scheme, v, bound)) {
                         return MatchResult::No;
                     }
+                }
+                for (i, bound) in bounds.iter().enumerate() {
+                    let Some(bound) = bound else { continue };
+                    let (key, _, op) = BOUNDS[i];
                     why.push(format!("{key} {bound} {op} {v}"));
                 }
             }
             AttrValue::Any => unknown.push(
-                range
+                bounds
                     .iter()
-                    .map(|(key, bound, _, _)| format!("{key} {bound}"))
+                    .enumerate()
+                    .filter_map(|(i, b)| b.map(|b| format!("{} {b}", BOUNDS[i].0)))
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
@@ -220,10 +256,10 @@ pub(crate) fn match_parsed(
 
     if unknown.is_empty() {
         MatchResult::Yes {
-            reason: format!("{} {}", m.criteria, why.join(", ")),
+            reason: format!("{} {}", criteria, why.join(", ")),
         }
     } else {
-        let mut reason = format!("{} affects {}", m.criteria, unknown.join(", "));
+        let mut reason = format!("{} affects {}", criteria, unknown.join(", "));
         if !why.is_empty() {
             reason.push_str(&format!(" ({})", why.join(", ")));
         }
@@ -237,26 +273,156 @@ pub(crate) fn match_parsed(
     }
 }
 
-/// A range bound: its NVD name, its version, whether an ordering of
-/// (component version, bound) satisfies it, and the operator read from
-/// the bound's side ("2.4.59 > 2.4.58").
-type Bound<'a> = (&'static str, &'a str, fn(Ordering) -> bool, &'static str);
+/// The range bounds in NVD order: name, whether an ordering of (component
+/// version, bound) satisfies it, and the operator read from the bound's
+/// side ("2.4.59 > 2.4.58").
+type BoundRule = (&'static str, fn(Ordering) -> bool, &'static str);
+const BOUNDS: [BoundRule; 4] = [
+    ("versionStartIncluding", |o| o != Ordering::Less, "<="),
+    ("versionStartExcluding", |o| o == Ordering::Greater, "<"),
+    ("versionEndIncluding", |o| o != Ordering::Greater, ">="),
+    ("versionEndExcluding", |o| o == Ordering::Less, ">"),
+];
 
-fn bounds(m: &CpeMatch) -> Vec<Bound<'_>> {
-    let mut out: Vec<Bound<'_>> = Vec::new();
-    if let Some(b) = &m.version_start_including {
-        out.push(("versionStartIncluding", b, |o| o != Ordering::Less, "<="));
+/// A `cpeMatch` prepared once for matching many components: its criteria
+/// parsed, its product interned, its range bounds kept. Memory matters (an
+/// index holds about a million of these), so the parts that are ANY in
+/// nearly every criteria are held only when they are not.
+#[derive(Debug, Clone)]
+pub(crate) struct Criterion {
+    pub(crate) criteria: Box<str>,
+    pub(crate) vulnerable: bool,
+    /// The interned vendor:product when both are literal values.
+    pub(crate) key: Option<u32>,
+    part: Part,
+    version: AttrValue,
+    /// The whole name, when it says more than part, product and version.
+    full: Option<Box<Cpe23>>,
+    bounds: Option<Box<[Option<Box<str>>; 4]>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Any,
+    A,
+    O,
+    H,
+}
+
+impl Part {
+    fn of(v: &AttrValue) -> Option<Part> {
+        match v {
+            AttrValue::Any => Some(Part::Any),
+            AttrValue::Value(t) => match t.toks() {
+                [Tok::Lit('a')] => Some(Part::A),
+                [Tok::Lit('o')] => Some(Part::O),
+                [Tok::Lit('h')] => Some(Part::H),
+                _ => None,
+            },
+            AttrValue::Na => None,
+        }
     }
-    if let Some(b) = &m.version_start_excluding {
-        out.push(("versionStartExcluding", b, |o| o == Ordering::Greater, "<"));
+}
+
+impl Criterion {
+    /// Prepare a `cpeMatch`; `intern` gives the vendor:product key. None
+    /// when the criteria is not a CPE 2.3 name.
+    pub(crate) fn new(m: &CpeMatch, intern: impl FnOnce(&str, &str) -> u32) -> Option<Criterion> {
+        let crit = Cpe23::parse(&m.criteria).ok()?;
+        let key = match (&crit.vendor, &crit.product) {
+            (AttrValue::Value(v), AttrValue::Value(p))
+                if !v.has_wildcards() && !p.has_wildcards() =>
+            {
+                Some(intern(v.as_str(), p.as_str()))
+            }
+            _ => None,
+        };
+        let part = Part::of(&crit.part);
+        let rest_any = [
+            &crit.update,
+            &crit.edition,
+            &crit.language,
+            &crit.sw_edition,
+            &crit.target_sw,
+            &crit.target_hw,
+            &crit.other,
+        ]
+        .iter()
+        .all(|a| **a == AttrValue::Any);
+        let b = [
+            &m.version_start_including,
+            &m.version_start_excluding,
+            &m.version_end_including,
+            &m.version_end_excluding,
+        ];
+        let bounds = b
+            .iter()
+            .any(|x| x.is_some())
+            .then(|| Box::new(b.map(|x| x.as_deref().map(Box::from))));
+        let version = crit.version.clone();
+        let (part, full) = match part {
+            Some(p) if rest_any && key.is_some() => (p, None),
+            _ => (Part::Any, Some(Box::new(crit))),
+        };
+        Some(Criterion {
+            criteria: m.criteria.as_str().into(),
+            vulnerable: m.vulnerable,
+            key,
+            part,
+            version,
+            full,
+            bounds,
+        })
     }
-    if let Some(b) = &m.version_end_including {
-        out.push(("versionEndIncluding", b, |o| o != Ordering::Greater, ">="));
+
+    /// Match one component. `same_key` says the component's vendor:product
+    /// equals this criteria's key (the caller checked it).
+    pub(crate) fn matches(&self, component: &Cpe23, same_key: bool, scheme: Scheme) -> MatchResult {
+        let mut unknown_update: Option<String> = None;
+        match &self.full {
+            None => {
+                let ok = same_key
+                    && match self.part {
+                        Part::Any => true,
+                        p => match Part::of(&component.part) {
+                            Some(Part::Any) => true,
+                            Some(c) => c == p,
+                            None => false,
+                        },
+                    };
+                if !ok {
+                    return MatchResult::No;
+                }
+            }
+            Some(crit) => {
+                for ((name, s), (_, t)) in crit.attrs().into_iter().zip(component.attrs()) {
+                    if name == "version" {
+                        continue;
+                    }
+                    if !attr_matches(s, t) {
+                        return MatchResult::No;
+                    }
+                    if name == "update" && matches!(s, AttrValue::Value(_)) && *t == AttrValue::Any
+                    {
+                        unknown_update = Some(format!("update {s}"));
+                    }
+                }
+            }
+        }
+        let bounds: [Option<&str>; 4] = match &self.bounds {
+            Some(b) => [0, 1, 2, 3].map(|i| b[i].as_deref()),
+            None => [None; 4],
+        };
+        finish(
+            &self.criteria,
+            self.vulnerable,
+            &self.version,
+            bounds,
+            unknown_update,
+            component,
+            scheme,
+        )
     }
-    if let Some(b) = &m.version_end_excluding {
-        out.push(("versionEndExcluding", b, |o| o == Ordering::Less, ">"));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,497 @@
+//! The whole match as one pure function over (feed records, components) →
+//! findings, used by `sonae match`, by the incremental re-match and by the
+//! benchmark alike.
+//!
+//! - NVD configurations through [`MatchIndex`] (CPE names, ranges, AND
+//!   platforms), per system.
+//! - OSV ranges for components with a package URL.
+//! - JVN records that no NVD record covers (domestic products): by their
+//!   CPE and affected-version text ([`crate::jvn`]).
+//! - Components without a CPE get one derived through the alias table
+//!   (inventory vendor/product spelling → CPE vendor:product).
+
+use crate::cpe::{AttrValue, Cpe23, MatchResult};
+use crate::index::{component_cpe, MatchIndex};
+use crate::osv::OsvIndex;
+use crate::purl::Purl;
+use crate::version::Scheme;
+use sonae_domain::vuln::{Feed, SourceRecord};
+use std::collections::{HashMap, HashSet};
+
+/// What matching needs of an inventory component.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    pub id: i64,
+    pub system_id: i64,
+    pub vendor: Option<String>,
+    pub product: String,
+    pub version: Option<String>,
+    pub cpe: Option<String>,
+    pub purl: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Certainty {
+    /// The version is in the affected range.
+    Confirmed,
+    /// The component does not say what is needed to decide.
+    Possible,
+}
+
+impl Certainty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Certainty::Confirmed => "confirmed",
+            Certainty::Possible => "possible",
+        }
+    }
+}
+
+/// One component affected by one vulnerability, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub component_id: i64,
+    pub system_id: i64,
+    pub vuln_id: String,
+    pub certainty: Certainty,
+    pub reason: String,
+}
+
+/// Inventory spellings → CPE vendor:product, keyed by the normalized
+/// spelling (see [`normalize`]); an empty vendor stands for any vendor.
+#[derive(Debug, Clone, Default)]
+pub struct Aliases {
+    map: HashMap<(String, String), (String, String)>,
+}
+
+/// How inventory names are compared: lower-case, trimmed, inner
+/// whitespace runs as one `_` (as CPE names write spaces).
+pub fn normalize(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join("_")
+        .to_lowercase()
+}
+
+impl Aliases {
+    pub fn new() -> Aliases {
+        Aliases::default()
+    }
+
+    /// Add one alias (the inventory side is normalized here).
+    pub fn insert(&mut self, vendor: &str, product: &str, cpe_vendor: &str, cpe_product: &str) {
+        self.map.insert(
+            (normalize(vendor), normalize(product)),
+            (normalize(cpe_vendor), normalize(cpe_product)),
+        );
+    }
+
+    /// The CPE vendor:product of an inventory vendor and product: an alias
+    /// for the pair first, then one for the product with any vendor.
+    pub fn lookup(&self, vendor: Option<&str>, product: &str) -> Option<(&str, &str)> {
+        let p = normalize(product);
+        let v = vendor.map(normalize).unwrap_or_default();
+        self.map
+            .get(&(v, p.clone()))
+            .or_else(|| self.map.get(&(String::new(), p)))
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+struct JvnEntry {
+    source: String,
+    vuln_ids: Vec<String>,
+    cves: Vec<String>,
+    cpe: Cpe23,
+    versions: Vec<String>,
+}
+
+/// Feed records prepared for matching.
+#[derive(Default)]
+pub struct Matcher {
+    nvd: MatchIndex,
+    osv: OsvIndex,
+    /// JVN affected entries by CPE vendor:product.
+    jvn: HashMap<(String, String), Vec<JvnEntry>>,
+    /// CVE ids that NVD speaks of (JVN then adds nothing).
+    nvd_cves: HashSet<String>,
+    aliases: Aliases,
+    records: u64,
+}
+
+fn literal(v: &AttrValue) -> Option<&str> {
+    match v {
+        AttrValue::Value(t) if !t.has_wildcards() => Some(t.as_str()),
+        _ => None,
+    }
+}
+
+/// The CPE a JVN affected entry names: CPE 2.2 URI or 2.3 string.
+fn jvn_cpe(s: &str) -> Option<Cpe23> {
+    let s = s.trim();
+    if s.starts_with("cpe:/") {
+        Cpe23::parse_uri22(s).ok()
+    } else {
+        Cpe23::parse(s).ok()
+    }
+}
+
+impl Matcher {
+    pub fn new(aliases: Aliases) -> Matcher {
+        Matcher {
+            aliases,
+            ..Matcher::default()
+        }
+    }
+
+    /// Add a feed record (NVD, OSV and JVN records are used; others are ignored).
+    pub fn add(&mut self, rec: &SourceRecord) {
+        self.records += 1;
+        match rec.feed {
+            Feed::Nvd => {
+                for c in &rec.cves {
+                    self.nvd_cves.insert(c.as_str().to_owned());
+                }
+                self.nvd_cves.insert(rec.id.clone());
+                self.nvd.add(rec);
+            }
+            Feed::Osv => self.osv.add(rec),
+            Feed::Jvn => {
+                let ids = rec.vulnerability_ids();
+                for a in &rec.affected {
+                    let Some(cpe) = a.cpe.as_deref().and_then(jvn_cpe) else {
+                        continue;
+                    };
+                    let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) else {
+                        continue;
+                    };
+                    let key = (v.to_owned(), p.to_owned());
+                    self.jvn.entry(key).or_default().push(JvnEntry {
+                        source: rec.id.clone(),
+                        vuln_ids: ids.clone(),
+                        cves: rec.cves.iter().map(|c| c.as_str().to_owned()).collect(),
+                        cpe,
+                        versions: a.versions.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records added (of every feed).
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// NVD records with configurations in the index.
+    pub fn nvd_len(&self) -> usize {
+        self.nvd.len()
+    }
+
+    pub fn osv_len(&self) -> usize {
+        self.osv.len()
+    }
+
+    /// The CPE a component is matched by: its own, else one derived from its
+    /// vendor/product through the alias table (with the alias in `via`).
+    pub fn component_cpe(&self, c: &Component) -> Option<(Cpe23, Option<String>)> {
+        if let Some(cpe) = component_cpe(c.cpe.as_deref(), c.version.as_deref()) {
+            return Some((cpe, None));
+        }
+        if c.cpe.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+            return None;
+        }
+        let (v, p) = self.aliases.lookup(c.vendor.as_deref(), &c.product)?;
+        let cpe = Cpe23 {
+            vendor: AttrValue::literal(v),
+            product: AttrValue::literal(p),
+            version: AttrValue::literal(c.version.as_deref().unwrap_or("")),
+            ..Cpe23::default()
+        };
+        let via = format!(
+            "alias {} {} → {v}:{p}",
+            c.vendor.as_deref().unwrap_or("").trim(),
+            c.product.trim()
+        );
+        Some((cpe, Some(via.trim().replace("alias  ", "alias "))))
+    }
+
+    /// The keys under which a component can be touched by a record:
+    /// `cpe:vendor:product` and `purl:ecosystem:name`.
+    pub fn component_keys(&self, c: &Component) -> Vec<String> {
+        let mut keys = Vec::new();
+        if let Some((cpe, _)) = self.component_cpe(c) {
+            if let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) {
+                keys.push(format!("cpe:{v}:{p}"));
+            }
+        }
+        if let Some(purl) = c.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
+            if let Some(eco) = purl.osv_ecosystem() {
+                let base = eco.split(':').next().unwrap_or("").to_lowercase();
+                keys.push(format!(
+                    "purl:{base}:{}",
+                    crate::osv::normalize_name(&base, &purl.package_name())
+                ));
+            }
+        }
+        keys
+    }
+
+    /// The keys a record touches (see [`Matcher::component_keys`]).
+    pub fn record_keys(rec: &SourceRecord) -> Vec<String> {
+        let mut keys: Vec<String> = MatchIndex::record_products(rec)
+            .into_iter()
+            .map(|(v, p)| format!("cpe:{v}:{p}"))
+            .collect();
+        for a in &rec.affected {
+            if let Some(cpe) = a.cpe.as_deref().and_then(jvn_cpe) {
+                if let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) {
+                    keys.push(format!("cpe:{v}:{p}"));
+                }
+            }
+        }
+        for a in &rec.osv_affected {
+            let base = a.ecosystem.split(':').next().unwrap_or("").to_lowercase();
+            keys.push(format!(
+                "purl:{base}:{}",
+                crate::osv::normalize_name(&base, &a.name)
+            ));
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Match the components of one system (all of them, so platforms are
+    /// seen). Each (component, vulnerability) is found once: by package
+    /// URL first, then by CPE, then by JVN.
+    pub fn match_system(&self, components: &[&Component], out: &mut dyn FnMut(Found)) {
+        let mut seen: HashSet<(i64, String)> = HashSet::new();
+        let mut emit = |c: &Component, vuln_id: String, r: MatchResult, via: Option<&str>| {
+            let (certainty, reason) = match r {
+                MatchResult::Yes { reason } => (Certainty::Confirmed, reason),
+                MatchResult::Possible { reason } => (Certainty::Possible, reason),
+                MatchResult::No => return,
+            };
+            if !seen.insert((c.id, vuln_id.clone())) {
+                return;
+            }
+            let reason = match via {
+                Some(v) => format!("{v}; {reason}"),
+                None => reason,
+            };
+            out(Found {
+                component_id: c.id,
+                system_id: c.system_id,
+                vuln_id,
+                certainty,
+                reason,
+            });
+        };
+        let mut cpes: Vec<Cpe23> = Vec::with_capacity(components.len());
+        let mut owners: Vec<(usize, Option<String>)> = Vec::with_capacity(components.len());
+        for (i, c) in components.iter().enumerate() {
+            if let Some(mut purl) = c.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
+                if purl.version.is_none() {
+                    purl.version = c.version.clone().filter(|v| !v.trim().is_empty());
+                }
+                for (ids, result) in self.osv.match_purl(&purl) {
+                    // One finding per vulnerability: the CVE when the advisory names one.
+                    let vuln_id = ids
+                        .iter()
+                        .find(|i| i.starts_with("CVE-"))
+                        .or(ids.first())
+                        .cloned()
+                        .unwrap_or_default();
+                    emit(c, vuln_id, result, None);
+                }
+            }
+            if let Some((cpe, via)) = self.component_cpe(c) {
+                cpes.push(cpe);
+                owners.push((i, via));
+            }
+        }
+        if !self.nvd.is_empty() {
+            self.nvd.match_system_with(&cpes, Scheme::Generic, |hit| {
+                let (i, via) = &owners[hit.component];
+                emit(components[*i], hit.vuln_id, hit.result, via.as_deref());
+            });
+        }
+        if !self.jvn.is_empty() {
+            for (k, cpe) in cpes.iter().enumerate() {
+                let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) else {
+                    continue;
+                };
+                let Some(entries) = self.jvn.get(&(v.to_owned(), p.to_owned())) else {
+                    continue;
+                };
+                let (i, via) = &owners[k];
+                for e in entries {
+                    // Only JVN-only vulnerabilities: NVD's configurations decide the rest.
+                    if e.cves.iter().any(|c| self.nvd_cves.contains(c)) {
+                        continue;
+                    }
+                    let r = crate::jvn::affects(&e.cpe, &e.versions, cpe, &e.source);
+                    if r.is_match() {
+                        for id in &e.vuln_ids {
+                            emit(components[*i], id.clone(), r.clone(), via.as_deref());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Match a whole inventory, system by system (components in any order).
+    pub fn match_all(&self, components: &[Component], out: &mut dyn FnMut(Found)) {
+        let mut order: Vec<usize> = (0..components.len()).collect();
+        order.sort_by_key(|i| components[*i].system_id);
+        let mut group: Vec<&Component> = Vec::new();
+        for (n, i) in order.iter().enumerate() {
+            let c = &components[*i];
+            group.push(c);
+            let last = order
+                .get(n + 1)
+                .is_none_or(|j| components[*j].system_id != c.system_id);
+            if last {
+                self.match_system(&group, out);
+                group.clear();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use sonae_domain::vuln::{
+        AffectedProduct, ConfigNode, Configuration, CpeMatch, CveId, Operator,
+    };
+
+    fn nvd(id: &str, criteria: &str, end_excl: &str) -> SourceRecord {
+        let mut r = SourceRecord::new(Feed::Nvd, id, "en");
+        r.cves = vec![CveId::parse(id).unwrap()];
+        r.configurations = vec![Configuration {
+            operator: None,
+            negate: false,
+            nodes: vec![ConfigNode {
+                operator: Operator::Or,
+                negate: false,
+                cpe_match: vec![CpeMatch {
+                    vulnerable: true,
+                    criteria: criteria.into(),
+                    match_criteria_id: None,
+                    version_start_including: None,
+                    version_start_excluding: None,
+                    version_end_including: None,
+                    version_end_excluding: Some(end_excl.into()),
+                }],
+            }],
+        }];
+        r
+    }
+
+    fn comp(id: i64, vendor: &str, product: &str, version: &str, cpe: Option<&str>) -> Component {
+        Component {
+            id,
+            system_id: 1,
+            vendor: Some(vendor.into()),
+            product: product.into(),
+            version: Some(version.into()),
+            cpe: cpe.map(str::to_owned),
+            purl: None,
+        }
+    }
+
+    fn run(m: &Matcher, comps: &[Component]) -> Vec<Found> {
+        let mut out = Vec::new();
+        m.match_all(comps, &mut |f| out.push(f));
+        out
+    }
+
+    #[test]
+    fn a_component_without_cpe_matches_through_an_alias() {
+        let mut aliases = Aliases::new();
+        aliases.insert("Apache", "httpd", "apache", "http_server");
+        let mut m = Matcher::new(aliases);
+        m.add(&nvd(
+            "CVE-2024-27316",
+            "cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*",
+            "2.4.59",
+        ));
+        let found = run(&m, &[comp(7, " apache ", "HTTPD", "2.4.58", None)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].vuln_id, "CVE-2024-27316");
+        assert!(found[0]
+            .reason
+            .starts_with("alias apache HTTPD → apache:http_server"));
+        assert!(run(&m, &[comp(7, "Apache", "httpd", "2.4.59", None)]).is_empty());
+        // Without the alias nothing is guessed.
+        let mut bare = Matcher::new(Aliases::new());
+        bare.add(&nvd(
+            "CVE-2024-27316",
+            "cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*",
+            "2.4.59",
+        ));
+        assert!(run(&bare, &[comp(7, "Apache", "httpd", "2.4.58", None)]).is_empty());
+    }
+
+    #[test]
+    fn jvn_only_records_match_but_not_when_nvd_has_the_cve() {
+        let mut jvn = SourceRecord::new(Feed::Jvn, "JVNDB-2025-000001", "ja");
+        jvn.cves = vec![CveId::parse("CVE-2025-0355").unwrap()];
+        jvn.affected = vec![AffectedProduct {
+            vendor: "日本電気".into(),
+            product: "Aterm WG2600HS".into(),
+            cpe: Some("cpe:/o:nec:aterm_wg2600hs_firmware".into()),
+            versions: vec!["Ver.1.7.2より前のバージョン".into()],
+        }];
+        let mut m = Matcher::new(Aliases::new());
+        m.add(&jvn);
+        let c = comp(
+            1,
+            "NEC",
+            "Aterm",
+            "1.7.1",
+            Some("cpe:2.3:o:nec:aterm_wg2600hs_firmware:*:*:*:*:*:*:*:*"),
+        );
+        let found = run(&m, std::slice::from_ref(&c));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].vuln_id, "CVE-2025-0355");
+        assert_eq!(found[0].certainty, Certainty::Confirmed);
+        m.add(&nvd(
+            "CVE-2025-0355",
+            "cpe:2.3:o:nec:aterm_wg2600hs_firmware:*:*:*:*:*:*:*:*",
+            "1.7.0",
+        ));
+        assert!(run(&m, &[c]).is_empty(), "NVD's range (< 1.7.0) decides");
+    }
+
+    #[test]
+    fn keys_meet() {
+        let rec = nvd(
+            "CVE-2024-27316",
+            "cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*",
+            "2.4.59",
+        );
+        let m = Matcher::new(Aliases::new());
+        let c = comp(
+            1,
+            "Apache",
+            "httpd",
+            "2.4.58",
+            Some("cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*"),
+        );
+        assert_eq!(Matcher::record_keys(&rec), m.component_keys(&c));
+    }
+}

@@ -1,0 +1,62 @@
+-- Vendor/product aliases (DESIGN §3): inventory spellings, normalized
+-- (lower-case, trimmed, spaces as "_"; vendor '' = any vendor), mapped to
+-- the CPE vendor:product that NVD and JVN use. Reviewed and edited at /aliases.
+-- Keep in step with ../postgres/0007_aliases.sql (checked by a test).
+
+CREATE TABLE product_aliases (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    vendor TEXT NOT NULL DEFAULT '',
+    product TEXT NOT NULL,
+    cpe_vendor TEXT NOT NULL,
+    cpe_product TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (vendor, product)
+);
+
+INSERT INTO product_aliases (vendor, product, cpe_vendor, cpe_product, created_at) VALUES
+    ('apache', 'httpd', 'apache', 'http_server', 0),
+    ('', 'httpd', 'apache', 'http_server', 0),
+    ('', 'apache_httpd', 'apache', 'http_server', 0),
+    ('', 'apache_http_server', 'apache', 'http_server', 0),
+    ('', 'nginx', 'f5', 'nginx', 0),
+    ('', 'openssl', 'openssl', 'openssl', 0),
+    ('', 'postgresql', 'postgresql', 'postgresql', 0),
+    ('', 'postgres', 'postgresql', 'postgresql', 0),
+    ('', 'mysql', 'oracle', 'mysql', 0),
+    ('', 'mysql_server', 'oracle', 'mysql', 0),
+    ('', 'mariadb', 'mariadb', 'mariadb', 0),
+    ('', 'openssh', 'openbsd', 'openssh', 0),
+    ('', 'tomcat', 'apache', 'tomcat', 0),
+    ('', 'apache_tomcat', 'apache', 'tomcat', 0),
+    ('', 'php', 'php', 'php', 0),
+    ('', 'curl', 'haxx', 'curl', 0),
+    ('', 'log4j', 'apache', 'log4j', 0),
+    ('', 'apache_log4j', 'apache', 'log4j', 0),
+    ('', 'wordpress', 'wordpress', 'wordpress', 0),
+    ('', 'jenkins', 'jenkins', 'jenkins', 0),
+    ('', 'openjdk', 'oracle', 'openjdk', 0),
+    ('', 'samba', 'samba', 'samba', 0),
+    ('', 'sudo', 'sudo_project', 'sudo', 0),
+    ('', 'exim', 'exim', 'exim', 0),
+    ('', 'postfix', 'postfix', 'postfix', 0),
+    ('', 'redis', 'redis', 'redis', 0),
+    ('', 'node.js', 'nodejs', 'node.js', 0),
+    ('', 'nodejs', 'nodejs', 'node.js', 0),
+    ('microsoft', 'windows_server_2016', 'microsoft', 'windows_server_2016', 0),
+    ('microsoft', 'windows_server_2019', 'microsoft', 'windows_server_2019', 0),
+    ('microsoft', 'windows_server_2022', 'microsoft', 'windows_server_2022', 0),
+    ('', 'windows_server_2016', 'microsoft', 'windows_server_2016', 0),
+    ('', 'windows_server_2019', 'microsoft', 'windows_server_2019', 0),
+    ('', 'windows_server_2022', 'microsoft', 'windows_server_2022', 0),
+    ('microsoft', 'exchange_server', 'microsoft', 'exchange_server', 0),
+    ('', 'microsoft_exchange_server', 'microsoft', 'exchange_server', 0),
+    ('microsoft', 'sql_server', 'microsoft', 'sql_server', 0),
+    ('', 'microsoft_sql_server', 'microsoft', 'sql_server', 0),
+    ('vmware', 'esxi', 'vmware', 'esxi', 0),
+    ('', 'vmware_esxi', 'vmware', 'esxi', 0),
+    ('', 'fortios', 'fortinet', 'fortios', 0),
+    ('', 'bind9', 'isc', 'bind', 0),
+    ('', 'squid', 'squid-cache', 'squid', 0),
+    ('', 'openvpn', 'openvpn', 'openvpn', 0),
+    ('', 'python', 'python', 'python', 0),
+    ('', 'java', 'oracle', 'jre', 0);

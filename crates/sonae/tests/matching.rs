@@ -1,0 +1,328 @@
+//! The incremental re-match, as an operator runs it (`sonae match --pending`),
+//! on SQLite and on PostgreSQL (when SONAE_TEST_POSTGRES_URL is set).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sonae_domain::inventory::Kind;
+use sonae_domain::vuln::Feed;
+use sonae_domain::{Actor, SystemClock, Value, Values};
+use sonae_store::{Finding, Store};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+fn sonae(dir: &std::path::Path, db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sonae"))
+        .current_dir(dir)
+        .env("SONAE_DATABASE_URL", db)
+        .env("SONAE_SECRET_KEY_FILE", dir.join("key"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A fresh database URL per backend.
+async fn databases(dir: &std::path::Path) -> Vec<String> {
+    let mut out = vec![format!("sqlite://{}", dir.join("m.db").display())];
+    if let Ok(admin) = std::env::var("SONAE_TEST_POSTGRES_URL") {
+        let name = format!(
+            "sonae_match_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let a = Store::connect(&admin, Arc::new(SystemClock)).await.unwrap();
+        a.execute_admin(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        a.close().await;
+        let mut u = url::Url::parse(&admin).unwrap();
+        u.set_path(&name);
+        out.push(u.to_string());
+    } else if std::env::var("SONAE_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("SONAE_TEST_REQUIRE_POSTGRES=1 but SONAE_TEST_POSTGRES_URL is not set");
+    }
+    out
+}
+
+async fn findings(db: &str) -> Vec<Finding> {
+    let s = Store::connect(db, Arc::new(SystemClock)).await.unwrap();
+    let f = s.findings(&Actor::system(), None, 1000).await.unwrap();
+    s.close().await;
+    f
+}
+
+/// CVE-2022-22377 (IBM Security Verify Privilege On-Premises before 11.5 on
+/// Windows or macOS): a changed range re-matches only that vulnerability;
+/// an edited version makes the finding appear and go without a full match.
+#[test]
+fn changed_records_and_components_rematch_only_what_they_touch() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sonae-feeds/tests/fixtures/nvd/api2-page-vunnel.json");
+    for db in rt.block_on(databases(d)) {
+        let o = sonae(d, &db, &["import", "nvd", fx.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let (app, other) = rt.block_on(async {
+            let s = Store::connect(&db, Arc::new(SystemClock)).await.unwrap();
+            let v = |pairs: &[(&'static str, Value)]| pairs.iter().cloned().collect::<Values>();
+            let t = |x: &str| Value::Text(x.into());
+            let dep = s
+                .create(
+                    &Actor::system(),
+                    Kind::Department,
+                    v(&[("name", t("情報システム室"))]),
+                )
+                .await
+                .unwrap()
+                .id;
+            let sys = s
+                .create(
+                    &Actor::system(),
+                    Kind::System,
+                    v(&[
+                        ("name", t("特権ID管理")),
+                        ("owner_department_id", Value::Int(dep)),
+                        ("exposure", t("intranet")),
+                        ("confidentiality", Value::Int(2)),
+                        ("integrity", Value::Int(2)),
+                        ("availability", Value::Int(2)),
+                        ("personal_data", Value::Int(0)),
+                        ("customer_data", Value::Int(0)),
+                        ("critical_data", Value::Int(0)),
+                    ]),
+                )
+                .await
+                .unwrap()
+                .id;
+            let comp = |product: &str, version: &str, cpe: &str| {
+                v(&[
+                    ("system_id", Value::Int(sys)),
+                    ("product", t(product)),
+                    ("version", t(version)),
+                    ("cpe", t(cpe)),
+                ])
+            };
+            let app = s
+                .create(
+                    &Actor::system(),
+                    Kind::Component,
+                    comp(
+                        "Security Verify Privilege",
+                        "11.4",
+                        "cpe:2.3:a:ibm:security_verify_privilege_on-premises:*:*:*:*:*:*:*:*",
+                    ),
+                )
+                .await
+                .unwrap();
+            let other = s
+                .create(
+                    &Actor::system(),
+                    Kind::Component,
+                    comp(
+                        "Windows Server",
+                        "2019",
+                        "cpe:2.3:o:microsoft:windows:*:*:*:*:*:*:*:*",
+                    ),
+                )
+                .await
+                .unwrap()
+                .id;
+            s.close().await;
+            (app, other)
+        });
+
+        let o = sonae(d, &db, &["match"]);
+        assert!(o.status.success(), "{db}: {}", text(&o));
+        let before = rt.block_on(findings(&db));
+        let hit = before
+            .iter()
+            .find(|f| f.vuln_id == "CVE-2022-22377")
+            .unwrap_or_else(|| panic!("{db}: no finding: {}", text(&o)));
+        assert_eq!(hit.component_id, app.id);
+        // A finding of another vulnerability, which a partial re-match of
+        // CVE-2022-22377 must leave alone (a full match would remove it).
+        rt.block_on(async {
+            let s = Store::connect(&db, Arc::new(SystemClock)).await.unwrap();
+            let scope = sonae_store::MatchScope {
+                vulns: vec!["CVE-2000-0001".into()],
+                ..Default::default()
+            };
+            let f = sonae_store::NewFinding {
+                component_id: other,
+                system_id: hit.system_id,
+                vuln_id: "CVE-2000-0001".into(),
+                certainty: "possible".into(),
+                reason: "marker".into(),
+            };
+            let st = s.replace_findings_in(&scope, &[f]).await.unwrap();
+            assert_eq!(st.added, 1);
+            s.close().await;
+        });
+        let o = sonae(d, &db, &["match", "--pending"]);
+        assert!(o.status.success(), "{db}: {}", text(&o));
+        assert!(
+            text(&o).contains("re-matched 0 changed components and 0 changed feed records"),
+            "{db}: a full match leaves nothing pending: {}",
+            text(&o)
+        );
+
+        // NVD revises the range: fixed in 11.4 (was 11.5).
+        rt.block_on(async {
+            let s = Store::connect(&db, Arc::new(SystemClock)).await.unwrap();
+            let mut rec = s
+                .source_records(&[(Feed::Nvd, "CVE-2022-22377".into())])
+                .await
+                .unwrap()
+                .pop()
+                .unwrap();
+            let mut changed = 0;
+            for c in &mut rec.configurations {
+                for n in &mut c.nodes {
+                    for m in &mut n.cpe_match {
+                        if m.version_end_excluding.as_deref() == Some("11.5") {
+                            m.version_end_excluding = Some("11.4".into());
+                            changed += 1;
+                        }
+                    }
+                }
+            }
+            assert!(
+                changed > 0,
+                "the fixture's range is versionEndExcluding 11.5"
+            );
+            rec.modified = Some("2030-01-01T00:00:00Z".into());
+            s.apply_records(&[rec]).await.unwrap();
+            s.close().await;
+        });
+        let o = sonae(d, &db, &["match", "--pending"]);
+        assert!(o.status.success(), "{db}: {}", text(&o));
+        assert!(
+            text(&o).contains("0 changed components and 1 changed feed records"),
+            "{db}: {}",
+            text(&o)
+        );
+        let after = rt.block_on(findings(&db));
+        assert!(
+            after.iter().all(|f| f.vuln_id != "CVE-2022-22377"),
+            "{db}: 11.4 is no longer affected"
+        );
+        assert!(
+            after.iter().any(|f| f.vuln_id == "CVE-2000-0001"),
+            "{db}: other vulnerabilities' findings are untouched"
+        );
+
+        // The component is edited to an affected version: found again, by the queue alone.
+        let set_version = |version: &'static str| {
+            rt.block_on(async {
+                let s = Store::connect(&db, Arc::new(SystemClock)).await.unwrap();
+                let cur = s
+                    .get(&Actor::system(), Kind::Component, app.id)
+                    .await
+                    .unwrap();
+                let mut values = cur.values.clone();
+                values.insert("version", Value::Text(version.into()));
+                s.update(
+                    &Actor::system(),
+                    Kind::Component,
+                    app.id,
+                    cur.version,
+                    values,
+                )
+                .await
+                .unwrap();
+                s.close().await;
+            })
+        };
+        set_version("11.3");
+        let o = sonae(d, &db, &["match", "--pending"]);
+        assert!(
+            text(&o).contains("1 changed components and 0 changed feed records"),
+            "{db}: {}",
+            text(&o)
+        );
+        let f = rt.block_on(findings(&db));
+        let hit = f
+            .iter()
+            .find(|f| f.vuln_id == "CVE-2022-22377")
+            .unwrap_or_else(|| panic!("{db}: 11.3 < 11.4 is affected: {}", text(&o)));
+        assert!(hit.reason.contains("11.4 > 11.3"), "{}", hit.reason);
+        assert!(f.iter().any(|f| f.vuln_id == "CVE-2000-0001"));
+        set_version("11.4");
+        let o = sonae(d, &db, &["match", "--pending"]);
+        assert!(o.status.success(), "{db}: {}", text(&o));
+        assert!(
+            rt.block_on(findings(&db))
+                .iter()
+                .all(|f| f.vuln_id != "CVE-2022-22377"),
+            "{db}: patched, gone: {}",
+            text(&o)
+        );
+    }
+}
+
+/// Aliases: a component without a CPE is matched through the reviewed table;
+/// only admins and security officers edit it, and every edit is audited.
+#[test]
+fn aliases_derive_a_cpe_and_suggestions_come_from_the_feeds() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sonae-feeds/tests/fixtures/nvd/api2-page-vunnel.json");
+    for db in rt.block_on(databases(d)) {
+        let o = sonae(d, &db, &["import", "nvd", fx.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = sonae(d, &db, &["match"]);
+        assert!(o.status.success(), "{}", text(&o));
+        rt.block_on(async {
+            let s = Store::connect(&db, Arc::new(SystemClock)).await.unwrap();
+            let seeded = s.aliases().await.unwrap();
+            assert!(
+                seeded
+                    .iter()
+                    .any(|a| a.product == "httpd" && a.cpe_product == "http_server"),
+                "{db}: seeded"
+            );
+            let owner = Actor {
+                role: sonae_domain::Role::SystemOwner,
+                ..Actor::system()
+            };
+            assert!(matches!(
+                s.add_alias(&owner, "", "verify privilege", "ibm", "x").await,
+                Err(sonae_store::StoreError::Forbidden)
+            ));
+            let bad = s.add_alias(&Actor::system(), "", "x", "ibm", "a:b").await;
+            assert!(
+                matches!(&bad, Err(sonae_store::StoreError::Invalid(e)) if e[0].field == "cpe_product"),
+                "{bad:?}"
+            );
+            let sug = s.cpe_suggestions("Verify Privilege", 10).await.unwrap();
+            assert_eq!(
+                sug.first().map(|x| (x.vendor.as_str(), x.product.as_str())),
+                Some(("ibm", "security_verify_privilege_on-premises")),
+                "{db}: {sug:?}"
+            );
+            s.add_alias(
+                &Actor::system(),
+                "IBM",
+                "Security Verify Privilege",
+                "ibm",
+                "security_verify_privilege_on-premises",
+            )
+            .await
+            .unwrap();
+            s.close().await;
+        });
+    }
+}
