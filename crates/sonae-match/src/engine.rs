@@ -115,6 +115,12 @@ struct JvnEntry {
 }
 
 /// Feed records prepared for matching.
+/// Results of component-local records per component name (formatted CPE).
+type LocalCache = HashMap<String, std::rc::Rc<Vec<(String, MatchResult)>>>;
+
+/// Distinct component names kept in the cache (bounds memory).
+const LOCAL_CACHE_MAX: usize = 200_000;
+
 #[derive(Default)]
 pub struct Matcher {
     nvd: MatchIndex,
@@ -275,6 +281,17 @@ impl Matcher {
     /// seen). Each (component, vulnerability) is found once: by package
     /// URL first, then by CPE, then by JVN.
     pub fn match_system(&self, components: &[&Component], out: &mut dyn FnMut(Found)) {
+        self.match_system_cached(components, &mut LocalCache::default(), out)
+    }
+
+    /// [`Matcher::match_system`] with the results of component-local
+    /// records cached per component name across systems.
+    fn match_system_cached(
+        &self,
+        components: &[&Component],
+        cache: &mut LocalCache,
+        out: &mut dyn FnMut(Found),
+    ) {
         let mut seen: HashSet<(i64, String)> = HashSet::new();
         let mut emit = |c: &Component, vuln_id: String, r: MatchResult, via: Option<&str>| {
             let (certainty, reason) = match r {
@@ -321,10 +338,28 @@ impl Matcher {
             }
         }
         if !self.nvd.is_empty() {
-            self.nvd.match_system_with(&cpes, Scheme::Generic, |hit| {
-                let (i, via) = &owners[hit.component];
-                emit(components[*i], hit.vuln_id, hit.result, via.as_deref());
-            });
+            for (k, cpe) in cpes.iter().enumerate() {
+                let name = cpe.to_formatted_string();
+                let hits = match cache.get(&name) {
+                    Some(h) => h.clone(),
+                    None => {
+                        let h = std::rc::Rc::new(self.nvd.match_local(cpe, Scheme::Generic));
+                        if cache.len() < LOCAL_CACHE_MAX {
+                            cache.insert(name, h.clone());
+                        }
+                        h
+                    }
+                };
+                let (i, via) = &owners[k];
+                for (vuln_id, r) in hits.iter() {
+                    emit(components[*i], vuln_id.clone(), r.clone(), via.as_deref());
+                }
+            }
+            self.nvd
+                .match_system_nonlocal(&cpes, Scheme::Generic, |hit| {
+                    let (i, via) = &owners[hit.component];
+                    emit(components[*i], hit.vuln_id, hit.result, via.as_deref());
+                });
         }
         if !self.jvn.is_empty() {
             for (k, cpe) in cpes.iter().enumerate() {
@@ -353,6 +388,7 @@ impl Matcher {
 
     /// Match a whole inventory, system by system (components in any order).
     pub fn match_all(&self, components: &[Component], out: &mut dyn FnMut(Found)) {
+        let mut cache = LocalCache::default();
         let mut order: Vec<usize> = (0..components.len()).collect();
         order.sort_by_key(|i| components[*i].system_id);
         let mut group: Vec<&Component> = Vec::new();
@@ -363,7 +399,7 @@ impl Matcher {
                 .get(n + 1)
                 .is_none_or(|j| components[*j].system_id != c.system_id);
             if last {
-                self.match_system(&group, out);
+                self.match_system_cached(&group, &mut cache, out);
                 group.clear();
             }
         }
@@ -417,6 +453,79 @@ mod tests {
         let mut out = Vec::new();
         m.match_all(comps, &mut |f| out.push(f));
         out
+    }
+
+    /// The per-name cache of component-local results gives what matching
+    /// each system on its own gives, across systems that share a name, and
+    /// leaves platform-dependent records to each system.
+    #[test]
+    fn cached_local_results_agree_with_system_by_system_matching() {
+        let mut m = Matcher::new(Aliases::new());
+        m.add(&nvd(
+            "CVE-2024-0001",
+            "cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*",
+            "2.4.59",
+        ));
+        // Vulnerable only on Windows: an AND of the application and a platform.
+        let mut on_windows = nvd(
+            "CVE-2024-0002",
+            "cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*",
+            "2.4.60",
+        );
+        on_windows.configurations[0].operator = Some(Operator::And);
+        on_windows.configurations[0].nodes.push(ConfigNode {
+            operator: Operator::Or,
+            negate: false,
+            cpe_match: vec![CpeMatch {
+                vulnerable: false,
+                criteria: "cpe:2.3:o:microsoft:windows:-:*:*:*:*:*:*:*".into(),
+                match_criteria_id: None,
+                version_start_including: None,
+                version_start_excluding: None,
+                version_end_including: None,
+                version_end_excluding: None,
+            }],
+        });
+        m.add(&on_windows);
+        let httpd = "cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*";
+        let mut comps = Vec::new();
+        for system in 1..=3 {
+            let mut c = comp(system * 10, "Apache", "httpd", "2.4.58", Some(httpd));
+            c.system_id = system;
+            comps.push(c);
+        }
+        let mut win = comp(
+            21,
+            "Microsoft",
+            "Windows",
+            "-",
+            Some("cpe:2.3:o:microsoft:windows:-:*:*:*:*:*:*:*"),
+        );
+        win.system_id = 2;
+        comps.push(win);
+        let mut all: Vec<(i64, String)> = run(&m, &comps)
+            .into_iter()
+            .map(|f| (f.component_id, f.vuln_id))
+            .collect();
+        all.sort();
+        let mut one_by_one: Vec<(i64, String)> = Vec::new();
+        for system in 1..=3 {
+            let group: Vec<&Component> = comps.iter().filter(|c| c.system_id == system).collect();
+            m.match_system(&group, &mut |f| {
+                one_by_one.push((f.component_id, f.vuln_id))
+            });
+        }
+        one_by_one.sort();
+        assert_eq!(all, one_by_one);
+        assert_eq!(
+            all,
+            vec![
+                (10, "CVE-2024-0001".to_owned()),
+                (20, "CVE-2024-0001".to_owned()),
+                (20, "CVE-2024-0002".to_owned()),
+                (30, "CVE-2024-0001".to_owned()),
+            ]
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ use std::collections::HashMap;
 struct Entry {
     vuln_ids: Vec<String>,
     configs: Vec<CompiledConfig>,
+    /// Every configuration is component-local (see [`CompiledConfig::is_local`]).
+    local: bool,
 }
 
 #[derive(Default)]
@@ -69,9 +71,11 @@ impl MatchIndex {
         for k in keys {
             self.by_key.entry(k).or_default().push(idx);
         }
+        let local = configs.iter().all(CompiledConfig::is_local);
         self.entries.push(Entry {
             vuln_ids: rec.vulnerability_ids(),
             configs,
+            local,
         });
     }
 
@@ -106,10 +110,66 @@ impl MatchIndex {
     }
 
     /// [`MatchIndex::match_system`], handing each hit to `out` as it is found.
-    pub fn match_system_with(
+    pub fn match_system_with(&self, components: &[Cpe23], scheme: Scheme, out: impl FnMut(Hit)) {
+        self.match_entries(components, scheme, false, out)
+    }
+
+    /// The hits of component-local records on one component name alone:
+    /// the same on every system, so callers cache them per name.
+    pub fn match_local(&self, component: &Cpe23, scheme: Scheme) -> Vec<(String, MatchResult)> {
+        let mut out = Vec::new();
+        let one = std::slice::from_ref(component);
+        let key = self.interner.lookup(component);
+        let Some(candidates) = key.and_then(|k| self.by_key.get(&k)) else {
+            return out;
+        };
+        let sorted = sorted_keys(&[key]);
+        for i in candidates {
+            let Some(e) = self.entries.get(*i as usize).filter(|e| e.local) else {
+                continue;
+            };
+            let mut best: Option<MatchResult> = None;
+            for c in &e.configs {
+                for (_, r) in evaluate_compiled(c, one, &sorted, scheme) {
+                    if !r.is_match() {
+                        continue;
+                    }
+                    if best.as_ref().is_none_or(|b| {
+                        matches!(
+                            (b, &r),
+                            (MatchResult::Possible { .. }, MatchResult::Yes { .. })
+                        )
+                    }) {
+                        best = Some(r);
+                    }
+                }
+            }
+            if let Some(r) = best {
+                for v in &e.vuln_ids {
+                    out.push((v.clone(), r.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// [`MatchIndex::match_system_with`] over the records that depend on
+    /// more than one component only (platforms, AND, negation); the local
+    /// ones come from [`MatchIndex::match_local`].
+    pub fn match_system_nonlocal(
         &self,
         components: &[Cpe23],
         scheme: Scheme,
+        out: impl FnMut(Hit),
+    ) {
+        self.match_entries(components, scheme, true, out)
+    }
+
+    fn match_entries(
+        &self,
+        components: &[Cpe23],
+        scheme: Scheme,
+        skip_local: bool,
         mut out: impl FnMut(Hit),
     ) {
         let keys: Vec<Option<u32>> = components.iter().map(|c| self.interner.lookup(c)).collect();
@@ -128,6 +188,9 @@ impl MatchIndex {
             let Some(e) = self.entries.get(i as usize) else {
                 continue;
             };
+            if skip_local && e.local {
+                continue;
+            }
             best.clear();
             for c in &e.configs {
                 for (comp, r) in evaluate_compiled(c, components, &sorted, scheme) {

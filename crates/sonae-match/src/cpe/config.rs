@@ -145,6 +145,20 @@ impl Interner {
 }
 
 impl CompiledConfig {
+    /// Whether the configuration's result for a component depends on that
+    /// component alone: OR of OR-nodes of vulnerable criteria, nothing
+    /// negated, no platform. Such results are the same on every system
+    /// and can be computed once per distinct component name.
+    pub(crate) fn is_local(&self) -> bool {
+        !self.negate
+            && self.operator.is_none_or(|o| o == Operator::Or)
+            && self.nodes.iter().all(|n| {
+                n.operator == Operator::Or
+                    && !n.negate
+                    && n.matches.iter().flatten().all(|m| m.vulnerable)
+            })
+    }
+
     pub(crate) fn new(c: &Configuration, interner: &mut Interner) -> CompiledConfig {
         CompiledConfig {
             operator: c.operator,
