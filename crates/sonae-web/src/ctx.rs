@@ -293,6 +293,9 @@ impl Ctx {
             items.push(("/my".to_owned(), self.t("nav-my")));
             items.push(("/findings".to_owned(), self.t("nav-findings")));
         }
+        if matches!(role, Role::Admin | Role::SecurityOfficer) {
+            items.push(("/aliases".to_owned(), self.t("nav-aliases")));
+        }
         if actor.as_ref().is_some_and(|a| {
             Kind::ALL
                 .iter()

@@ -67,6 +67,7 @@ pub const JA_FTL: &[&str] = &[
     include_str!("../locales/ja/statement.ftl"),
     include_str!("../locales/ja/assessment.ftl"),
     include_str!("../locales/ja/continuity.ftl"),
+    include_str!("../locales/ja/matching.ftl"),
     include_str!("../locales/ja/notices.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
@@ -79,6 +80,7 @@ pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/statement.ftl"),
     include_str!("../locales/en/assessment.ftl"),
     include_str!("../locales/en/continuity.ftl"),
+    include_str!("../locales/en/matching.ftl"),
     include_str!("../locales/en/notices.ftl"),
 ];
 
@@ -189,6 +191,7 @@ mod tests {
         const PREFIXES: &[&str] = &[
             "account-",
             "act-",
+            "alias-",
             "asm-",
             "dash-",
             "risk-",

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod actions;
+pub mod aliases;
 pub mod api;
 pub mod assessment;
 pub mod auth;
@@ -266,6 +267,8 @@ pub fn router(state: AppState) -> Router {
             "/continuity/exercises/{id}/{action}",
             post(continuity::exercise_act),
         )
+        .route("/aliases", get(aliases::list).post(aliases::create))
+        .route("/aliases/{id}/delete", post(aliases::delete))
         .route("/findings", get(queue::queue))
         .route("/findings/bulk", post(queue::bulk))
         .route("/my", get(queue::my))

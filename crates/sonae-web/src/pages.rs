@@ -31,6 +31,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("queue.rs"),
     include_str!("incidents.rs"),
     include_str!("actions.rs"),
+    include_str!("aliases.rs"),
     include_str!("assessment.rs"),
     include_str!("continuity.rs"),
     include_str!("intake.rs"),

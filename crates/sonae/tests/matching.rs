@@ -2,6 +2,8 @@
 //! on SQLite and on PostgreSQL (when SONAE_TEST_POSTGRES_URL is set).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use sonae_domain::inventory::Kind;
 use sonae_domain::vuln::Feed;
 use sonae_domain::{Actor, SystemClock, Value, Values};
@@ -325,4 +327,52 @@ fn aliases_derive_a_cpe_and_suggestions_come_from_the_feeds() {
             s.close().await;
         });
     }
+}
+
+/// The alias page: the officer adds an alias (a bad CPE vendor is named),
+/// finds CPE names among the stored records; a vendor may not see it.
+#[tokio::test]
+async fn the_alias_page_adds_aliases_and_suggests_cpe_names() {
+    let app = common::spawn("sqlite").await;
+    app.seed().await;
+    let officer = common::web::login(&app, "security").await;
+    let (s, html) = common::web::get_text(&officer, &format!("{}/aliases", app.base)).await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert!(
+        html.contains("http_server"),
+        "the seeded aliases are listed"
+    );
+    let csrf = common::web::csrf_of(&html);
+    let r = officer
+        .post(format!("{}/aliases", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("vendor", "Example"),
+            ("product", "Shop Suite"),
+            ("cpe_vendor", "bad vendor"),
+            ("cpe_product", "shop_suite"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("CPE ベンダー"));
+    let r = officer
+        .post(format!("{}/aliases", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("vendor", "Example"),
+            ("product", "Shop Suite"),
+            ("cpe_vendor", "example"),
+            ("cpe_product", "shop_suite"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let (_, html) = common::web::get_text(&officer, &format!("{}/aliases", app.base)).await;
+    assert!(html.contains("example:shop_suite"));
+    let vendor = common::web::login(&app, "vendor").await;
+    let (s, _) = common::web::get_text(&vendor, &format!("{}/aliases", app.base)).await;
+    assert_eq!(s, reqwest::StatusCode::FORBIDDEN);
 }
