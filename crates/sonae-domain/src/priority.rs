@@ -20,6 +20,9 @@ pub struct Facts {
     /// Highest of the system's C, I, A ratings (1–3).
     pub importance: Option<i64>,
     pub personal_data: bool,
+    /// The system's recovery time objective, inherited from the business
+    /// processes that depend on it (the strictest), when any is set.
+    pub rto_hours: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -53,6 +56,8 @@ pub struct Policy {
     /// EPSS probability from which exploitation counts as likely.
     pub epss_likely: f64,
     pub epss_very_likely: f64,
+    /// A system that must be back within this many hours (RTO) raises the priority.
+    pub rto_urgent_hours: i64,
 }
 
 impl Default for Policy {
@@ -65,6 +70,7 @@ impl Default for Policy {
             kev_internet_days: 3,
             epss_likely: 0.1,
             epss_very_likely: 0.5,
+            rto_urgent_hours: 24,
         }
     }
 }
@@ -111,6 +117,12 @@ impl Policy {
                     kind: FieldErrorKind::OutOfOrder,
                 });
             }
+        }
+        if !(1..=8760).contains(&self.rto_urgent_hours) {
+            errors.push(FieldError {
+                field: "rto_urgent_hours",
+                kind: FieldErrorKind::OutOfRange { min: 1, max: 8760 },
+            });
         }
         for (field, e) in [
             ("epss_likely", self.epss_likely),
@@ -187,6 +199,12 @@ impl Policy {
         if f.personal_data {
             factors.push(Factor {
                 key: "prio-personal-data",
+                points: 1,
+            });
+        }
+        if f.rto_hours.is_some_and(|h| h <= self.rto_urgent_hours) {
+            factors.push(Factor {
+                key: "prio-short-rto",
                 points: 1,
             });
         }
@@ -276,6 +294,28 @@ mod tests {
         };
         let fields: Vec<_> = p.validate().iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["p4_days", "epss_likely"]);
+    }
+
+    #[test]
+    fn a_system_that_must_be_back_quickly_raises_the_priority() {
+        let p = Policy::default();
+        let base = facts(7.5, "intranet");
+        let quick = Facts {
+            rto_hours: Some(4),
+            ..base.clone()
+        };
+        let slow = Facts {
+            rto_hours: Some(72),
+            ..base.clone()
+        };
+        assert_eq!(p.assess(&base).level, Level::P3);
+        assert_eq!(p.assess(&quick).level, Level::P2);
+        assert!(p
+            .assess(&quick)
+            .factors
+            .iter()
+            .any(|f| f.key == "prio-short-rto"));
+        assert_eq!(p.assess(&slow).level, Level::P3);
     }
 
     #[test]

@@ -1273,3 +1273,18 @@ fn duplicate_name(e: sqlx::Error) -> StoreError {
         other => other,
     }
 }
+
+impl Store {
+    /// Each system's RTO in hours, inherited from the business processes
+    /// that depend on it (the strictest wins): a fact of finding priority.
+    pub async fn system_rto_hours(&self) -> Result<std::collections::HashMap<i64, i64>> {
+        let processes = self.processes(&Actor::system()).await?;
+        let objectives: Vec<_> = processes.iter().map(Process::objectives).collect();
+        Ok(
+            sonae_domain::continuity::derive_system_objectives(&objectives)
+                .into_iter()
+                .filter_map(|(system, o)| o.rto.map(|r| (system, r.hours)))
+                .collect(),
+        )
+    }
+}

@@ -57,6 +57,8 @@ pub struct Finding {
     pub exposure: String,
     pub importance: Option<i64>,
     pub personal_data: bool,
+    /// The system's RTO inherited from business processes (strictest).
+    pub rto_hours: Option<i64>,
     /// The component, for lists.
     pub component_label: String,
     /// Priority and due date under the policy at the last refresh.
@@ -83,6 +85,7 @@ impl Finding {
             exposure: self.exposure.clone(),
             importance: self.importance,
             personal_data: self.personal_data,
+            rto_hours: self.rto_hours,
         }
     }
 
@@ -422,6 +425,17 @@ impl Store {
         actor: &Actor,
         q: &FindingFilter,
     ) -> Result<Vec<Finding>> {
+        let mut found = self.findings_rows(actor, q).await?;
+        if !found.is_empty() {
+            let rto = self.system_rto_hours().await?;
+            for f in &mut found {
+                f.rto_hours = rto.get(&f.system_id).copied();
+            }
+        }
+        Ok(found)
+    }
+
+    async fn findings_rows(&self, actor: &Actor, q: &FindingFilter) -> Result<Vec<Finding>> {
         let sql = Self::finding_sql(actor, q, false);
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter()
@@ -455,6 +469,7 @@ impl Store {
                     exposure: r.try_get("exposure")?,
                     importance: cia.into_iter().flatten().max(),
                     personal_data: r.try_get::<i64, _>("personal_data")? != 0,
+                    rto_hours: None,
                     component_label: match cver.filter(|v| !v.is_empty()) {
                         Some(v) => format!("{product} {v}"),
                         None => product,

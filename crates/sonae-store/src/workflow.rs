@@ -385,13 +385,14 @@ impl Store {
     /// EPSS) and a policy change.
     pub async fn refresh_priorities(&self, policy: &Policy) -> Result<u64> {
         let rows = sqlx::query(
-            "SELECT f.id, f.created_at, f.priority, f.due_at, v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss, \
+            "SELECT f.id, f.system_id, f.created_at, f.priority, f.due_at, v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss, \
              s.exposure, s.personal_data, s.confidentiality, s.integrity, s.availability \
              FROM findings f JOIN systems s ON s.id = f.system_id \
              LEFT JOIN vulnerabilities v ON v.id = f.vuln_id LEFT JOIN epss_scores e ON e.cve = f.vuln_id",
         )
         .fetch_all(&self.pool)
         .await?;
+        let rto = self.system_rto_hours().await?;
         let mut changes: Vec<(i64, &'static str, i64)> = Vec::new();
         for r in &rows {
             let cia = [
@@ -406,6 +407,7 @@ impl Store {
                 exposure: r.try_get("exposure")?,
                 importance: cia.into_iter().max(),
                 personal_data: r.try_get::<i64, _>("personal_data")? != 0,
+                rto_hours: rto.get(&r.try_get::<i64, _>("system_id")?).copied(),
             };
             let a = policy.assess(&facts);
             let created: i64 = r.try_get("created_at")?;

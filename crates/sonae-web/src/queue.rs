@@ -469,7 +469,7 @@ struct PolicyPage {
     error: Option<String>,
 }
 
-const POLICY_FIELDS: [&str; 7] = [
+const POLICY_FIELDS: [&str; 8] = [
     "kev_internet_days",
     "p1_days",
     "p2_days",
@@ -477,6 +477,7 @@ const POLICY_FIELDS: [&str; 7] = [
     "p4_days",
     "epss_likely",
     "epss_very_likely",
+    "rto_urgent_hours",
 ];
 
 fn policy_value(p: &Policy, name: &str) -> String {
@@ -488,6 +489,7 @@ fn policy_value(p: &Policy, name: &str) -> String {
         "p4_days" => p.p4_days.to_string(),
         "epss_likely" => p.epss_likely.to_string(),
         "epss_very_likely" => p.epss_very_likely.to_string(),
+        "rto_urgent_hours" => p.rto_urgent_hours.to_string(),
         _ => String::new(),
     }
 }
@@ -589,6 +591,7 @@ pub async fn policy_post(
                 "p1_days" => p.p1_days = v,
                 "p2_days" => p.p2_days = v,
                 "p3_days" => p.p3_days = v,
+                "rto_urgent_hours" => p.rto_urgent_hours = v,
                 _ => p.p4_days = v,
             }),
         };

@@ -442,6 +442,7 @@ async fn an_admin_edits_the_priority_policy_and_due_dates_follow() {
                 ("p2_days".to_owned(), p2.to_owned()),
                 ("p3_days".to_owned(), "90".to_owned()),
                 ("p4_days".to_owned(), "180".to_owned()),
+                ("rto_urgent_hours".to_owned(), "24".to_owned()),
                 ("epss_likely".to_owned(), "0.1".to_owned()),
                 ("epss_very_likely".to_owned(), "0.5".to_owned()),
             ]
@@ -473,6 +474,47 @@ async fn an_admin_edits_the_priority_policy_and_due_dates_follow() {
             before.due_at_ms.unwrap() - after.due_at_ms.unwrap(),
             16 * 86_400_000,
             "P2 now has 14 days instead of 30"
+        );
+        // Once a business process needs the shop back within 4 hours, its
+        // RTO is one of the facts behind the priority.
+        let seed_ec = app
+            .store
+            .titles(
+                &Actor::system(),
+                Kind::Department,
+                sonae_domain::access::Access::Read,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(_, t)| t.contains("通販"))
+            .unwrap()
+            .0;
+        app.store
+            .create_process(
+                &Actor::system(),
+                &sonae_domain::continuity::ProcessInput {
+                    name: "受注".into(),
+                    owner_department_id: seed_ec,
+                    description: String::new(),
+                    rto_hours: Some(4),
+                    rpo_hours: None,
+                    impact: Default::default(),
+                    system_ids: vec![after.system_id],
+                },
+            )
+            .await
+            .unwrap();
+        let policy = app.store.priority_policy().await.unwrap();
+        app.store.refresh_priorities(&policy).await.unwrap();
+        let (_, page) = get_text(
+            &admin,
+            &format!("{}/findings/{}", app.base, found.shop_finding),
+        )
+        .await;
+        assert!(
+            page.contains("早期の復旧が必要（RTO）"),
+            "{backend}: {page}"
         );
         // Only admins.
         let officer = login(&app, "security").await;

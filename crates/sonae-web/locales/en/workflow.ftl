@@ -142,3 +142,5 @@ policy-field-epss-likely = EPSS: exploitation likely from
 policy-field-epss-very-likely = EPSS: exploitation very likely from
 policy-save = Save the policy
 policy-saved = Policy saved; { $n } findings got a new priority or due date.
+prio-short-rto = must be back quickly (RTO)
+policy-field-rto-urgent-hours = A system whose RTO is at most this many hours raises the priority

@@ -142,3 +142,5 @@ policy-field-epss-likely = EPSS：悪用の可能性ありとする値
 policy-field-epss-very-likely = EPSS：悪用の可能性が高いとする値
 policy-save = ポリシーを保存
 policy-saved = ポリシーを保存しました。{ $n } 件の検出の優先度または期限が変わりました。
+prio-short-rto = 早期の復旧が必要（RTO）
+policy-field-rto-urgent-hours = RTO がこの時間以下のシステムは優先度を上げる（時間）
