@@ -895,6 +895,19 @@ struct DashboardPage {
     risk_count: usize,
     unaccepted_high: usize,
     actions: sonae_store::ActionCounts,
+    bcp: BcpTile,
+}
+
+/// Business continuity readiness (DESIGN §8): processes with an RTO,
+/// recovery plans, exercises held, backups whose restore is proven.
+pub struct BcpTile {
+    pub processes: usize,
+    pub with_rto: usize,
+    pub plans: usize,
+    pub exercises_done: usize,
+    pub backups: usize,
+    pub proven: usize,
+    pub overdue: usize,
 }
 
 const DASH_LABELS: &[&str] = &[
@@ -916,6 +929,13 @@ const DASH_LABELS: &[&str] = &[
     "dash-unaccepted-high",
     "dash-bcp",
     "dash-bcp-later",
+    "dash-bcp-processes",
+    "dash-bcp-with-rto",
+    "dash-bcp-plans",
+    "dash-bcp-exercises",
+    "dash-bcp-backups",
+    "dash-bcp-proven",
+    "dash-bcp-overdue",
     "dash-actions",
     "dash-actions-open",
     "dash-actions-in-progress",
@@ -995,6 +1015,29 @@ async fn dashboard_page(ctx: &Ctx, report: bool) -> Result<Response, crate::ctx:
         })
         .count();
     let actions = store.action_counts(&actor, from).await.map_err(err)?;
+    let processes = store.processes(&actor).await.map_err(err)?;
+    let backups = store.backups(&actor).await.map_err(err)?;
+    let bcp = BcpTile {
+        processes: processes.len(),
+        with_rto: processes.iter().filter(|p| p.rto_hours.is_some()).count(),
+        plans: store.plans(&actor).await.map_err(err)?.len(),
+        exercises_done: store
+            .exercises(&actor)
+            .await
+            .map_err(err)?
+            .iter()
+            .filter(|e| !e.running())
+            .count(),
+        backups: backups.len(),
+        proven: backups
+            .iter()
+            .filter(|b| b.last_restore_ms.is_some() && !b.facts().restore_overdue(now))
+            .count(),
+        overdue: backups
+            .iter()
+            .filter(|b| b.facts().restore_overdue(now))
+            .count(),
+    };
     let page = DashboardPage {
         l: ctx.layout(ctx.t(if report { "dash-report" } else { "dash-title" })),
         t: labels(ctx, DASH_LABELS),
@@ -1008,6 +1051,7 @@ async fn dashboard_page(ctx: &Ctx, report: bool) -> Result<Response, crate::ctx:
         risk_count: risks.len(),
         unaccepted_high,
         actions,
+        bcp,
     };
     ctx.render(&page)
 }

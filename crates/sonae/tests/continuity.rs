@@ -133,6 +133,17 @@ async fn bia_sets_the_rto_a_system_inherits_and_an_exercise_runs_to_its_report()
         assert!(overview.contains("復元テストが一度も行われていません"));
         assert!(overview.contains("期限超過"));
 
+        // The executive dashboard shows the readiness: one process with an
+        // RTO, one backup whose restore is not proven (overdue).
+        let exec = login(&app, "exec").await;
+        let (_, dash) = get_text(&exec, &format!("{}/dashboard", app.base)).await;
+        assert!(
+            dash.contains("<td id=\"bcp-with-rto\">1</td>")
+                && dash.contains("<td id=\"bcp-proven\">0</td>")
+                && dash.contains("<td id=\"bcp-overdue\">1</td>"),
+            "{dash}"
+        );
+
         // The overdue restore test becomes one review action.
         let (s, loc, _) = post(&app, &officer, "/continuity/check", &[]).await;
         assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/actions"));
