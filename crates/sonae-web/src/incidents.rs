@@ -587,6 +587,27 @@ async fn incident_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult 
                 .join(", "),
         },
     ];
+    // The business processes that depend on the affected systems, with
+    // the RTO each needs (DESIGN §5, §6).
+    if actor.role != sonae_domain::Role::Vendor {
+        let touched: Vec<String> = store
+            .processes(&actor)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter(|p| p.system_ids.iter().any(|s| inc.system_ids.contains(s)))
+            .map(|p| match p.rto_hours {
+                Some(h) => format!("{} (RTO {h} h)", p.name),
+                None => p.name,
+            })
+            .collect();
+        if !touched.is_empty() {
+            facts.push(Fact {
+                label: ctx.t("inc-processes"),
+                text: touched.join(", "),
+            });
+        }
+    }
     if let Some(l) = level {
         facts.push(Fact {
             label: ctx.t("inc-responders"),

@@ -142,6 +142,28 @@ async fn an_incident_is_reported_run_and_its_record_kept() {
             assert!(html.contains(text), "{backend}: page lacks {text}");
         }
 
+        // The business processes that depend on the shop, with their RTO.
+        app.store
+            .create_process(
+                &sys,
+                &sonae_domain::continuity::ProcessInput {
+                    name: "受注".into(),
+                    owner_department_id: seed.ec,
+                    description: String::new(),
+                    rto_hours: Some(4),
+                    rpo_hours: None,
+                    impact: Default::default(),
+                    system_ids: vec![seed.shop],
+                },
+            )
+            .await
+            .unwrap();
+        let (_, html) = get_text(&officer, &url).await;
+        assert!(
+            html.contains("影響を受ける業務") && html.contains("受注 (RTO 4 h)"),
+            "{html}"
+        );
+
         // Phase: one step on.
         let v = inc.version.to_string();
         let (s, _) = post(

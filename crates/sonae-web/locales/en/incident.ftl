@@ -175,3 +175,4 @@ inc-emp-thanks = Thank you. Your report was received as { $ref }. The security t
 inc-emp-via-form = report form
 home-open-incidents = Open incidents
 home-overdue-findings = Findings past their due date
+inc-processes = Business processes affected

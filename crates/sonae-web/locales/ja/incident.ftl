@@ -175,3 +175,4 @@ inc-emp-thanks = ありがとうございました。報告を { $ref } とし�
 inc-emp-via-form = 報告フォーム
 home-open-incidents = 対応中のインシデント
 home-overdue-findings = 対応期限を過ぎた検出
+inc-processes = 影響を受ける業務
