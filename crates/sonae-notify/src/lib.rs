@@ -213,9 +213,91 @@ impl Notifier {
             self.immediate_mails(now, &mut report).await?;
             self.escalations(&all, now, &mut report).await?;
             self.digests(now, &mut report).await?;
+            self.clock_reminders(&mut report).await?;
         }
         self.webhooks(&all, now, &mut report).await?;
         Ok(report)
+    }
+
+    /// Regulatory reporting deadlines (the incident's clocks) due within a
+    /// day or past due: each admin and security officer is told once per
+    /// clock and state (due soon, overdue).
+    async fn clock_reminders(&self, r: &mut PassReport) -> Result<(), NotifyError> {
+        let due = self.store.due_regulatory_clocks(DAY_MS).await?;
+        if due.is_empty() {
+            return Ok(());
+        }
+        let Some(m) = &self.mailer else {
+            return Ok(());
+        };
+        for (user, prefs) in self.store.notification_recipients().await? {
+            if !matches!(
+                user.role,
+                sonae_domain::Role::Admin | sonae_domain::Role::SecurityOfficer
+            ) {
+                continue;
+            }
+            let Some(to) = prefs.email.clone().or(user.email.clone()) else {
+                continue;
+            };
+            let lang = Lang::parse(&prefs.lang).unwrap_or(Lang::Ja);
+            let recipient = format!("user:{}", user.id);
+            for d in &due {
+                let kind = if d.clock.overdue() {
+                    "clock_overdue"
+                } else {
+                    "clock_due_soon"
+                };
+                let subject = format!("incident:{}:{}", d.incident_id, d.clock.rule.id);
+                if !self
+                    .store
+                    .claim_notification(kind, &subject, &recipient, STALE_CLAIM_MS)
+                    .await?
+                {
+                    continue;
+                }
+                let rule = if lang == Lang::Ja {
+                    &d.clock.rule.ja
+                } else {
+                    &d.clock.rule.en
+                };
+                let due_at = self
+                    .tz
+                    .timestamp_millis_opt(d.clock.due_at_ms)
+                    .single()
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
+                let args = [
+                    ("ref", d.reference.clone()),
+                    ("title", d.title.clone()),
+                    ("rule", rule.clone()),
+                    ("due", due_at),
+                    (
+                        "url",
+                        format!("{}/incidents/{}/statement", self.base_url, d.incident_id),
+                    ),
+                ];
+                let key = if d.clock.overdue() {
+                    "notify-clock-overdue"
+                } else {
+                    "notify-clock-due-soon"
+                };
+                let subject_line = self.i18n.get(lang, &format!("{key}-subject"), &args);
+                let body = self.i18n.get(lang, &format!("{key}-body"), &args);
+                let out = m.send(&to, &subject_line, body).await;
+                count(&out, &mut r.mails_sent, &mut r.mails_failed);
+                self.store
+                    .finish_notification(
+                        kind,
+                        &subject,
+                        &recipient,
+                        out.as_ref().map(|_| ()).map_err(String::as_str),
+                        self.retry(),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn send_mail(

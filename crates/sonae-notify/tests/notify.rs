@@ -578,3 +578,80 @@ async fn failing_mail_server_and_receiver_are_retried_later_not_lost() {
             .all(|e| e.status == "sent" || e.status == "empty"));
     }
 }
+
+/// A personal-data incident's reporting deadline (PPC preliminary report,
+/// 5 days from discovery): a day before, each admin and security officer
+/// with an address is told once; when it has passed, once more.
+#[tokio::test]
+async fn regulatory_deadlines_are_reminded_once_before_and_once_after() {
+    let clock = Arc::new(FixedClock::at_ms(T0));
+    for (s, _dir) in stores(clock.clone()).await {
+        seed(&s).await;
+        let sys = Actor::system();
+        s.create_user(
+            &sys,
+            NewUser {
+                username: "ciso".into(),
+                display_name: "ciso".into(),
+                email: Some("ciso@example.jp".into()),
+                role: Role::Admin,
+                department_id: None,
+                vendor_id: None,
+                password_hash: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+        s.create_incident(
+            &sys,
+            &sonae_store::NewIncident {
+                title: "会員情報の漏えい".into(),
+                category: "leak".into(),
+                level: 3,
+                discovered_at_ms: T0 - 4 * DAY - DAY / 2,
+                summary: "x".into(),
+                personal_data: "yes".into(),
+                system_ids: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let sink = Sink::start().await;
+        let n = notifier(&s, &sink);
+        n.run_once().await.unwrap();
+        let mails = sink.to("ciso@example.jp");
+        let clock_mails: Vec<_> = mails
+            .iter()
+            .filter(|m| m.body.contains("報告期限"))
+            .collect();
+        assert_eq!(clock_mails.len(), 1, "one reminder before the deadline");
+        assert!(
+            clock_mails[0].body.contains("INC-"),
+            "{}",
+            clock_mails[0].body
+        );
+        n.run_once().await.unwrap();
+        assert_eq!(
+            sink.to("ciso@example.jp")
+                .iter()
+                .filter(|m| m.body.contains("報告期限"))
+                .count(),
+            1,
+            "not repeated"
+        );
+        assert!(
+            sink.to("owner@example.jp")
+                .iter()
+                .all(|m| !m.body.contains("報告期限")),
+            "owners are not told"
+        );
+        clock.advance_ms(DAY);
+        n.run_once().await.unwrap();
+        let after: Vec<_> = sink
+            .to("ciso@example.jp")
+            .into_iter()
+            .filter(|m| m.body.contains("過ぎました"))
+            .collect();
+        assert_eq!(after.len(), 1, "one reminder once it has passed");
+    }
+}

@@ -53,3 +53,9 @@ notify-mail-intro-digest = Your daily summary of open vulnerability findings tha
 notify-mail-footer = You receive this mail because of your notification settings in sonae (Account → Notification settings).
 notify-item = - [{ $priority }] { $vuln } — { $system } / { $component } — due { $due }
 notify-webhook-title = sonae: { $count } finding notifications
+notify-clock-due-soon-subject = [sonae] Report due soon: { $rule } ({ $ref })
+notify-clock-due-soon-body = The reporting deadline “{ $rule }” for incident { $ref } “{ $title }” is { $due }.
+    Prepare and send the report, then mark the draft sent: { $url }
+notify-clock-overdue-subject = [sonae] Report overdue: { $rule } ({ $ref })
+notify-clock-overdue-body = The reporting deadline “{ $rule }” for incident { $ref } “{ $title }” passed at { $due }.
+    Send the report as soon as possible and mark the draft sent: { $url }

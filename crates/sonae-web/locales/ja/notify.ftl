@@ -53,3 +53,9 @@ notify-mail-intro-digest = 対応が必要な未完了の検出事項の日次�
 notify-mail-footer = このメールは sonae の通知の設定（アカウント → 通知の設定）に基づいて送信しています。
 notify-item = - [{ $priority }] { $vuln } — { $system } / { $component } — 期限 { $due }
 notify-webhook-title = sonae: 検出事項のお知らせ（{ $count } 件）
+notify-clock-due-soon-subject = [sonae] 報告期限が近づいています：{ $rule }（{ $ref }）
+notify-clock-due-soon-body = インシデント { $ref }「{ $title }」の報告期限「{ $rule }」は { $due } です。
+    報告を準備して送り、文案を送付済みにしてください：{ $url }
+notify-clock-overdue-subject = [sonae] 報告期限を過ぎています：{ $rule }（{ $ref }）
+notify-clock-overdue-body = インシデント { $ref }「{ $title }」の報告期限「{ $rule }」（{ $due }）を過ぎました。
+    できるだけ早く報告を送り、文案を送付済みにしてください：{ $url }
