@@ -14,6 +14,11 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// Everyone but vendors reads the continuity plan.
+/// Contact details older than this are due for verification.
+pub const CONTACT_VERIFY_DAYS: i64 = 365;
+/// The security policy is reviewed at least this often.
+pub const POLICY_REVIEW_DAYS: i64 = 365;
+
 pub fn may_read(actor: &Actor) -> bool {
     actor.role != Role::Vendor
 }
@@ -888,6 +893,88 @@ impl Store {
                 )
                 .await?;
             created.push(id);
+        }
+        created.extend(self.scheduled_reviews(actor, now).await?);
+        Ok(created)
+    }
+
+    /// Scheduled reviews (DESIGN §8) as actions on the PDCA list: the
+    /// contact list when someone's entry has not been verified for
+    /// [`CONTACT_VERIFY_DAYS`], and the security policy every
+    /// [`POLICY_REVIEW_DAYS`]. Each is created once while an earlier one is
+    /// still open (or, for the policy, done within the interval).
+    async fn scheduled_reviews(&self, actor: &Actor, now: i64) -> Result<Vec<i64>> {
+        const DAY: i64 = 24 * 3_600_000;
+        let mut created = Vec::new();
+        let open_reviews = self
+            .actions(
+                &Actor::system(),
+                &crate::ActionFilter {
+                    source_kind: Some("review".into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let has = |prefix: &str, since: Option<i64>| {
+            open_reviews.iter().any(|a| {
+                a.title.starts_with(prefix)
+                    && (matches!(a.status.as_str(), "open" | "in_progress")
+                        || since.is_some_and(|t| a.created_at_ms >= t))
+            })
+        };
+        // People whose contact details were not verified within the interval.
+        let cutoff = now - CONTACT_VERIFY_DAYS * DAY;
+        let stale: Vec<String> =
+            sqlx::query("SELECT name, last_verified FROM people ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .filter_map(|r| {
+                    let name: String = r.try_get("name").ok()?;
+                    let verified: Option<String> = r.try_get("last_verified").ok()?;
+                    let ok = verified
+                        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                        .is_some_and(|d| d.and_utc().timestamp_millis() >= cutoff);
+                    (!ok).then_some(name)
+                })
+                .collect();
+        const CONTACTS: &str = "連絡先の確認 / Verify the contact list";
+        if !stale.is_empty() && !has(CONTACTS, None) {
+            created.push(
+                self.create_action(
+                    actor,
+                    &NewAction {
+                        source_kind: "review".into(),
+                        source_id: None,
+                        title: CONTACTS.into(),
+                        detail: format!(
+                            "not verified for {CONTACT_VERIFY_DAYS} days: {}",
+                            stale.join(", ")
+                        ),
+                        owner: actor.name.clone(),
+                        due_at_ms: Some(now + 14 * DAY),
+                    },
+                )
+                .await?,
+            );
+        }
+        const POLICY: &str = "情報セキュリティ方針の見直し / Review the security policy";
+        if !has(POLICY, Some(now - POLICY_REVIEW_DAYS * DAY)) {
+            created.push(
+                self.create_action(
+                    actor,
+                    &NewAction {
+                        source_kind: "review".into(),
+                        source_id: None,
+                        title: POLICY.into(),
+                        detail: format!("every {POLICY_REVIEW_DAYS} days"),
+                        owner: actor.name.clone(),
+                        due_at_ms: Some(now + 30 * DAY),
+                    },
+                )
+                .await?,
+            );
         }
         Ok(created)
     }

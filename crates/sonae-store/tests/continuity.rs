@@ -281,9 +281,10 @@ async fn objectives_plans_backups_and_reminders() {
             rto_hours: 4
         }));
 
-        // Never restored: overdue now. The check makes one action, once.
+        // Never restored: overdue now. The check makes one action, once;
+        // with it the yearly policy review comes due (also once).
         let first = s.continuity_check(&officer).await.unwrap();
-        assert_eq!(first.len(), 1);
+        assert_eq!(first.len(), 2);
         assert!(s.continuity_check(&officer).await.unwrap().is_empty());
         let reviews = s
             .actions(
@@ -295,8 +296,11 @@ async fn objectives_plans_backups_and_reminders() {
             )
             .await
             .unwrap();
-        assert_eq!(reviews.len(), 1);
-        assert!(reviews[0].title.contains("Webショップ"));
+        assert_eq!(reviews.len(), 2);
+        assert!(reviews.iter().any(|r| r.title.contains("Webショップ")));
+        assert!(reviews
+            .iter()
+            .any(|r| r.title.contains("Review the security policy")));
         // A proven restore ends it; 181 days later it is due again, once more.
         s.record_restore_test(&officer, b, clock.now_ms(), "全件復元を確認")
             .await
@@ -401,5 +405,50 @@ async fn an_exercise_runs_to_findings_that_become_actions() {
         assert_eq!(acts.len(), 1);
         assert_eq!(acts[0].source_id, Some(id));
         assert_eq!(acts[0].title, "手順書がない");
+    }
+}
+
+/// The contact list comes up for verification when someone's entry is
+/// older than a year (or never verified): one review action, not repeated
+/// while it is open.
+#[tokio::test]
+async fn stale_contacts_become_one_review_action() {
+    let clock = Arc::new(FixedClock::at_ms(1_764_000_000_000)); // 2025-11-24
+    for (s, _dir) in backends(clock.clone()).await {
+        let sys = Actor::system();
+        for (name, verified) in [("鈴木 一郎", "2025-06-01"), ("田中 花子", "2023-01-15")] {
+            s.create(
+                &sys,
+                Kind::Person,
+                vals(&[
+                    ("name", Value::Text(name.into())),
+                    ("affiliation", Value::Text("internal".into())),
+                    ("last_verified", Value::Text(verified.into())),
+                ]),
+            )
+            .await
+            .unwrap();
+        }
+        s.continuity_check(&sys).await.unwrap();
+        let reviews = s
+            .actions(
+                &sys,
+                &ActionFilter {
+                    source_kind: Some("review".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let contacts: Vec<_> = reviews
+            .iter()
+            .filter(|a| a.title.contains("contact list"))
+            .collect();
+        assert_eq!(contacts.len(), 1);
+        assert!(contacts[0].detail.contains("田中 花子") && !contacts[0].detail.contains("鈴木"));
+        assert!(
+            s.continuity_check(&sys).await.unwrap().is_empty(),
+            "not repeated while open"
+        );
     }
 }

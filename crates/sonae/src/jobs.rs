@@ -26,6 +26,14 @@ pub async fn pass(store: &Store, notifier: &Notifier) -> anyhow::Result<PassRepo
         }
         Err(e) => tracing::error!(error = %e, "reading the priority policy"),
     }
+    // Overdue restore tests and scheduled reviews become improvement actions.
+    match store.continuity_check(&sonae_domain::Actor::system()).await {
+        Ok(created) if !created.is_empty() => {
+            tracing::info!(actions = created.len(), "scheduled reviews due")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "continuity check"),
+    }
     let report = notifier.run_once().await?;
     if report != PassReport::default() {
         tracing::info!(?report, "notifications");
