@@ -114,6 +114,9 @@ pub struct IncidentCount {
     pub level: i64,
     pub open: i64,
     pub closed: i64,
+    /// Sum of the recorded costs (yen) and how many incidents have one.
+    pub cost_yen: i64,
+    pub with_cost: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -706,7 +709,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let rows = sqlx::query(
-            "SELECT level, phase FROM incidents WHERE discovered_at >= $1 AND discovered_at < $2",
+            "SELECT level, phase, cost_yen FROM incidents WHERE discovered_at >= $1 AND discovered_at < $2",
         )
         .bind(from_ms)
         .bind(to_ms)
@@ -721,7 +724,12 @@ impl Store {
         for r in rows {
             let level: i64 = r.try_get("level")?;
             let phase: String = r.try_get("phase")?;
+            let cost: Option<i64> = r.try_get("cost_yen")?;
             if let Some(c) = out.iter_mut().find(|c| c.level == level) {
+                if let Some(y) = cost {
+                    c.cost_yen += y;
+                    c.with_cost += 1;
+                }
                 if phase == "closed" {
                     c.closed += 1;
                 } else {

@@ -28,6 +28,8 @@ pub struct Incident {
     pub commander: Option<String>,
     pub closed_at_ms: Option<i64>,
     pub system_ids: Vec<i64>,
+    /// What it cost, in yen, once known.
+    pub cost_yen: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -339,7 +341,7 @@ impl Store {
         open_only: bool,
     ) -> Result<Vec<Incident>> {
         let mut sql = crate::records::Sql::new();
-        sql.push("SELECT i.id, i.row_version, i.ref, i.title, i.category, i.level, i.phase, i.discovered_at, i.created_at, i.reported_by, i.summary, i.personal_data, i.commander, i.closed_at FROM incidents i WHERE ");
+        sql.push("SELECT i.id, i.row_version, i.ref, i.title, i.category, i.level, i.phase, i.discovered_at, i.created_at, i.reported_by, i.summary, i.personal_data, i.commander, i.closed_at, i.cost_yen FROM incidents i WHERE ");
         Self::incident_scope(actor, &mut sql);
         if let Some(id) = id {
             sql.push(" AND i.id = ").bind_int(id);
@@ -377,6 +379,7 @@ impl Store {
                 commander: r.try_get("commander")?,
                 closed_at_ms: r.try_get("closed_at")?,
                 system_ids: systems,
+                cost_yen: r.try_get("cost_yen")?,
             });
         }
         Ok(out)
@@ -598,6 +601,49 @@ impl Store {
             id,
             &actor.name,
             "level",
+            &body.to_string(),
+            None,
+            now,
+        )
+        .await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Record what the incident cost (yen), logged; None clears it.
+    pub async fn set_incident_cost(
+        &self,
+        actor: &Actor,
+        id: i64,
+        cost_yen: Option<i64>,
+    ) -> Result<()> {
+        if !may_manage(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let inc = self.incident(actor, id).await?;
+        if cost_yen.is_some_and(|c| c < 0) {
+            return Err(StoreError::Invalid(vec![field(
+                "cost_yen",
+                FieldErrorKind::OutOfRange {
+                    min: 0,
+                    max: i64::MAX,
+                },
+            )]));
+        }
+        let now = self.clock.now_ms();
+        let mut w = self.begin_write().await?;
+        sqlx::query("UPDATE incidents SET cost_yen = $1, row_version = row_version + 1, updated_at = $2 WHERE id = $3")
+            .bind(cost_yen)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        let body = serde_json::json!({"cost_from": inc.cost_yen, "cost_to": cost_yen});
+        self.log_in(
+            &mut w.tx,
+            id,
+            &actor.name,
+            "cost",
             &body.to_string(),
             None,
             now,

@@ -873,6 +873,7 @@ pub struct IncidentRow {
     pub level: i64,
     pub open: i64,
     pub closed: i64,
+    pub cost: String,
 }
 
 pub struct TrendTile {
@@ -922,6 +923,7 @@ const DASH_LABELS: &[&str] = &[
     "dash-col-open-incidents",
     "dash-col-closed",
     "dash-cost-missing",
+    "dash-col-cost",
     "dash-assessments",
     "dash-no-assessments",
     "dash-risks",
@@ -983,6 +985,11 @@ async fn dashboard_page(ctx: &Ctx, report: bool) -> Result<Response, crate::ctx:
             level: c.level,
             open: c.open,
             closed: c.closed,
+            cost: if c.with_cost > 0 {
+                ctx.ta("inc-cost-value", &[("yen", c.cost_yen.to_string())])
+            } else {
+                "—".to_owned()
+            },
         })
         .collect();
     let cats = store.catalogs().await.map_err(err)?;

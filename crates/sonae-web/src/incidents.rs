@@ -415,6 +415,7 @@ pub struct SweepRow {
 #[template(path = "incident.html")]
 struct IncidentPage {
     l: Layout,
+    cost: String,
     id: i64,
     version: i64,
     error: Option<String>,
@@ -444,6 +445,8 @@ const LABELS: &[&str] = &[
     "inc-phase-back",
     "inc-phase-back-note",
     "inc-level-change",
+    "inc-field-cost-yen",
+    "inc-cost-save",
     "inc-field-level",
     "inc-field-note",
     "inc-contacts-heading",
@@ -587,6 +590,12 @@ async fn incident_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult 
                 .join(", "),
         },
     ];
+    if let Some(y) = inc.cost_yen {
+        facts.push(Fact {
+            label: ctx.t("inc-field-cost-yen"),
+            text: ctx.ta("inc-cost-value", &[("yen", y.to_string())]),
+        });
+    }
     // The business processes that depend on the affected systems, with
     // the RTO each needs (DESIGN §5, §6).
     if actor.role != sonae_domain::Role::Vendor {
@@ -851,6 +860,7 @@ async fn incident_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult 
     }
     let tpl = IncidentPage {
         l: ctx.layout(format!("{} {}", inc.reference, inc.title)),
+        cost: inc.cost_yen.map(|c| c.to_string()).unwrap_or_default(),
         id,
         version: inc.version,
         error,
@@ -990,6 +1000,17 @@ pub async fn act(
                     &get("note"),
                 )
                 .await
+        }
+        "cost" => {
+            let raw = get("cost_yen").replace([',', '_', ' '], "");
+            match raw.parse::<i64>() {
+                Ok(v) => store.set_incident_cost(&actor, id, Some(v)).await,
+                Err(_) if raw.is_empty() => store.set_incident_cost(&actor, id, None).await,
+                Err(_) => Err(StoreError::Invalid(vec![FieldError {
+                    field: "cost_yen",
+                    kind: sonae_domain::FieldErrorKind::NotInteger,
+                }])),
+            }
         }
         "log" => store
             .add_log(&actor, id, &get("text"), int("corrects"))

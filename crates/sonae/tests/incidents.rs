@@ -86,6 +86,11 @@ async fn an_incident_is_reported_run_and_its_record_kept() {
         // The owner reports; a missing title is named, nothing is created.
         let owner = login(&app, "owner").await;
         let shop = seed.shop.to_string();
+        // Discovered yesterday (local time), so it falls in the dashboard's period.
+        let discovered = (app.store.clock().now() + chrono::Duration::hours(9)
+            - chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
         let (s, html) = post(
             &app,
             &owner,
@@ -94,7 +99,7 @@ async fn an_incident_is_reported_run_and_its_record_kept() {
                 ("title", ""),
                 ("category", "leak"),
                 ("level", "3"),
-                ("discovered_at", "2026-11-20T09:30"),
+                ("discovered_at", discovered.as_str()),
                 ("summary", "x"),
                 ("personal_data", "yes"),
                 ("system_ids", &shop),
@@ -111,7 +116,7 @@ async fn an_incident_is_reported_run_and_its_record_kept() {
                 ("title", "会員情報流出の疑い"),
                 ("category", "leak"),
                 ("level", "3"),
-                ("discovered_at", "2026-11-20T09:30"),
+                ("discovered_at", discovered.as_str()),
                 ("summary", "取引先から指摘があった"),
                 ("personal_data", "yes"),
                 ("system_ids", &shop),
@@ -231,6 +236,31 @@ async fn an_incident_is_reported_run_and_its_record_kept() {
             html.contains("#")
                 && html.contains("訂正：停止は 10:15")
                 && html.contains("10:05 ショップを停止した")
+        );
+
+        // What it cost: a bad amount is named; the amount reaches the dashboard.
+        let (s, html) = post(
+            &app,
+            &officer,
+            &format!("{path}/cost"),
+            &[("cost_yen", "abc")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("これまでの費用"), "{html}");
+        let (s, _) = post(
+            &app,
+            &officer,
+            &format!("{path}/cost"),
+            &[("cost_yen", "1,200,000")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let exec = login(&app, "exec").await;
+        let (_, dash) = get_text(&exec, &format!("{}/dashboard", app.base)).await;
+        assert!(
+            dash.contains("<td class=\"cost\">1200000 円</td>"),
+            "{backend}: {dash}"
         );
 
         // Evidence: a file, hashed on upload, downloadable.

@@ -176,3 +176,7 @@ inc-emp-via-form = report form
 home-open-incidents = Open incidents
 home-overdue-findings = Findings past their due date
 inc-processes = Business processes affected
+inc-field-cost-yen = Cost so far (yen: response, recovery, compensation)
+inc-cost-save = Save the cost
+inc-cost-value = ¥{ $yen }
+inc-log-kind-cost = Cost

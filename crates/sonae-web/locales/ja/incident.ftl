@@ -176,3 +176,7 @@ inc-emp-via-form = 報告フォーム
 home-open-incidents = 対応中のインシデント
 home-overdue-findings = 対応期限を過ぎた検出
 inc-processes = 影響を受ける業務
+inc-field-cost-yen = これまでの費用（円：対応・復旧・補償）
+inc-cost-save = 費用を保存
+inc-cost-value = { $yen } 円
+inc-log-kind-cost = 費用
