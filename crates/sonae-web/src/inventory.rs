@@ -679,6 +679,60 @@ struct ViewPage {
     fields: Vec<ViewField>,
     sections: Vec<Section>,
     sbom: Option<SbomForm>,
+    cpe_suggest: Option<CpeSuggest>,
+}
+
+/// CPE names from the stored feeds for a component that has none, each
+/// one click from being its CPE name (DESIGN §3).
+pub struct CpeSuggest {
+    pub heading: String,
+    pub hint: String,
+    pub action: String,
+    pub button: String,
+    pub items: Vec<(String, i64)>,
+}
+
+/// A CPE 2.3 name for an application, with the version when it is plain.
+fn suggested_cpe(vendor: &str, product: &str, version: Option<&str>) -> Option<String> {
+    let plain = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    let version = version.map(str::trim).filter(|v| plain(v)).unwrap_or("*");
+    let cpe = format!("cpe:2.3:a:{vendor}:{product}:{version}:*:*:*:*:*:*:*");
+    sonae_domain::value::is_cpe23(&cpe).then_some(cpe)
+}
+
+/// `POST /inventory/components/{id}/cpe`: take a suggested CPE name.
+pub async fn use_cpe(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    let actor = ctx.require_actor()?;
+    ctx.check_csrf(form.get("csrf").map_or("", String::as_str))?;
+    let store = &ctx.st.store;
+    let rec = store
+        .get(&actor, Kind::Component, id)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let cpe = form
+        .get("cpe")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    if !sonae_domain::value::is_cpe23(&cpe) {
+        return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "err-bad-cpe"));
+    }
+    let mut values = rec.values.clone();
+    values.insert("cpe", Value::Text(cpe));
+    match store
+        .update(&actor, Kind::Component, id, rec.version, values)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/inventory/components/{id}?done=1")).into_response()),
+        Err(e) => Err(ctx.store_error(e)),
+    }
 }
 
 pub async fn view(
@@ -880,7 +934,37 @@ pub async fn view(
         rec.title()
     ));
     l.flash = params.get("done").map(|_| ctx.t("flash-saved"));
+    let cpe_suggest = if kind == Kind::Component
+        && writable
+        && rec.get("cpe").as_text().is_none_or(|c| c.trim().is_empty())
+    {
+        let product = rec.get("product").as_text().unwrap_or("").to_owned();
+        let version = rec.get("version").as_text().map(str::to_owned);
+        let items: Vec<(String, i64)> = store
+            .cpe_suggestions(&product, 8)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter_map(|s| {
+                suggested_cpe(&s.vendor, &s.product, version.as_deref()).map(|c| (c, s.records))
+            })
+            .collect();
+        Some(CpeSuggest {
+            heading: ctx.t("alias-suggest-heading"),
+            hint: ctx.t(if items.is_empty() {
+                "alias-suggest-none"
+            } else {
+                "alias-suggest-component"
+            }),
+            action: format!("/inventory/components/{id}/cpe"),
+            button: ctx.t("alias-use"),
+            items,
+        })
+    } else {
+        None
+    };
     let page = ViewPage {
+        cpe_suggest,
         l,
         meta: ctx.ta(
             "record-meta",

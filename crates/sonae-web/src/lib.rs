@@ -268,6 +268,7 @@ pub fn router(state: AppState) -> Router {
             post(continuity::exercise_act),
         )
         .route("/aliases", get(aliases::list).post(aliases::create))
+        .route("/inventory/components/{id}/cpe", post(inventory::use_cpe))
         .route("/aliases/{id}/delete", post(aliases::delete))
         .route("/findings", get(queue::queue))
         .route("/findings/bulk", post(queue::bulk))

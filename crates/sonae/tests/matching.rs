@@ -376,3 +376,58 @@ async fn the_alias_page_adds_aliases_and_suggests_cpe_names() {
     let (s, _) = common::web::get_text(&vendor, &format!("{}/aliases", app.base)).await;
     assert_eq!(s, reqwest::StatusCode::FORBIDDEN);
 }
+
+/// A component without a CPE name offers the names the stored feeds know;
+/// one click makes one its CPE name.
+#[tokio::test]
+async fn a_component_without_cpe_takes_a_suggested_name_in_one_click() {
+    let app = common::spawn("sqlite").await;
+    let seed = app.seed().await;
+    let comp = app
+        .store
+        .create(
+            &Actor::system(),
+            Kind::Component,
+            [
+                ("system_id", Value::Int(seed.shop)),
+                ("product", Value::Text("http_server".into())),
+                ("version", Value::Text("2.4.58".into())),
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .await
+        .unwrap();
+    let officer = common::web::login(&app, "security").await;
+    let url = format!("{}/inventory/components/{}", app.base, comp.id);
+    let (s, html) = common::web::get_text(&officer, &url).await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert!(html.contains("id=\"cpe-suggestions\""), "{html}");
+    let csrf = common::web::csrf_of(&html);
+    let r = officer
+        .post(format!("{url}/cpe"))
+        .form(&[("csrf", csrf.as_str()), ("cpe", "not a cpe")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let name = "cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*";
+    let r = officer
+        .post(format!("{url}/cpe"))
+        .form(&[("csrf", csrf.as_str()), ("cpe", name)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let rec = app
+        .store
+        .get(&Actor::system(), Kind::Component, comp.id)
+        .await
+        .unwrap();
+    assert_eq!(rec.get("cpe").as_text(), Some(name));
+    let (_, html) = common::web::get_text(&officer, &url).await;
+    assert!(
+        !html.contains("id=\"cpe-suggestions\""),
+        "no suggestions once it has a name"
+    );
+}

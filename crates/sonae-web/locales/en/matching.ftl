@@ -16,3 +16,6 @@ alias-field-cpe-product = CPE product
 alias-suggest-heading = Find a CPE name
 alias-suggest-intro = Search the vendor:product pairs named in the stored NVD data, to fill a component's CPE name or an alias.
 alias-suggest-search = Search
+alias-suggest-component = This component has no CPE name, so it is matched only through the alias table. CPE names in the stored feeds that resemble its product (number of records naming each):
+alias-suggest-none = This component has no CPE name and none in the stored feeds resembles its product. Search on the product aliases page, or add an alias.
+alias-use = Use this

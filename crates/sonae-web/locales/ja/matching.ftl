@@ -16,3 +16,6 @@ alias-field-cpe-product = CPE 製品
 alias-suggest-heading = CPE 名を探す
 alias-suggest-intro = 保存している NVD データに現れるベンダー:製品の組を検索します。構成要素の CPE 名や別名を決めるときに使います。
 alias-suggest-search = 検索
+alias-suggest-component = この構成要素には CPE 名がないため、別名の表を通してのみ照合されます。保存している脆弱性情報のうち、製品名の近い CPE 名（括弧内は記載のある件数）：
+alias-suggest-none = この構成要素には CPE 名がなく、保存している脆弱性情報にも近い製品名は見つかりません。製品名の別名のページで検索するか、別名を追加してください。
+alias-use = これを使う
