@@ -1375,3 +1375,65 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// Remove a recovery plan (admins and security officers), audited with
+    /// what it held.
+    pub async fn delete_plan(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.delete_bc_row(actor, "bc_plans", id).await
+    }
+
+    /// Remove a backup from the register (admins and security officers),
+    /// audited with what it held.
+    pub async fn delete_backup(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.delete_bc_row(actor, "bc_backups", id).await
+    }
+
+    async fn delete_bc_row(&self, actor: &Actor, table: &'static str, id: i64) -> Result<()> {
+        if !may_manage(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let before = match table {
+            "bc_plans" => self
+                .plans(actor)
+                .await?
+                .into_iter()
+                .find(|p| p.id == id)
+                .map(|p| {
+                    serde_json::json!({"title": p.plan.title, "steps": p.plan.steps}).to_string()
+                }),
+            _ => self
+                .backups(actor)
+                .await?
+                .into_iter()
+                .find(|b| b.id == id)
+                .map(|b| {
+                    serde_json::json!({"what": b.backup.what, "location": b.backup.location})
+                        .to_string()
+                }),
+        };
+        let Some(before) = before else {
+            return Err(StoreError::NotFound);
+        };
+        let mut w = self.begin_write().await?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        self.append_audit(
+            &mut w.tx,
+            crate::audit::Change {
+                actor: &actor.name,
+                action: "delete",
+                object_kind: table,
+                object_id: Some(id),
+                before: Some(before),
+                after: None,
+            },
+        )
+        .await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+}

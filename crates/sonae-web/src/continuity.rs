@@ -88,6 +88,7 @@ const LABELS: &[&str] = &[
     "bc-field-processes",
     "bc-save",
     "bc-record-restore",
+    "bc-delete",
     "bc-start-exercise",
     "bc-run-check",
     "bc-overdue",
@@ -388,6 +389,7 @@ struct BackupRow {
 }
 
 struct PlanRow {
+    id: i64,
     title: String,
     target: String,
     owner: String,
@@ -548,6 +550,7 @@ async fn overview_page(ctx: &Ctx, error: Option<String>) -> PageResult {
                 }
             }
             PlanRow {
+                id: p.id,
                 title: p.plan.title.clone(),
                 target,
                 owner: p
@@ -1428,6 +1431,23 @@ pub async fn exercise_act(
         Err(StoreError::Conflict(_)) => {
             exercise_page(&ctx, id, Some(ctx.t("bc-ex-finished-already"))).await
         }
+        Err(e) => Err(ctx.store_error(e)),
+    }
+}
+
+/// `POST /continuity/plans/{id}/delete` and `/continuity/backups/{id}/delete`.
+pub async fn delete(ctx: Ctx, Path((what, id)): Path<(String, i64)>, body: String) -> PageResult {
+    let actor = ctx.require_actor()?;
+    let form = parse_body(&body);
+    ctx.check_csrf(first(&form, "csrf"))?;
+    let store = &ctx.st.store;
+    let (result, anchor) = match what.as_str() {
+        "plans" => (store.delete_plan(&actor, id).await, "plans"),
+        "backups" => (store.delete_backup(&actor, id).await, "backups"),
+        _ => (Err(StoreError::NotFound), ""),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/continuity#{anchor}")).into_response()),
         Err(e) => Err(ctx.store_error(e)),
     }
 }

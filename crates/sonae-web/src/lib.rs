@@ -255,6 +255,7 @@ pub fn router(state: AppState) -> Router {
             get(continuity::process_view).post(continuity::process_update),
         )
         .route("/continuity/plans", post(continuity::plan_create))
+        .route("/continuity/{what}/{id}/delete", post(continuity::delete))
         .route("/continuity/plans/new", get(continuity::plan_new))
         .route("/continuity/backups", post(continuity::backup_create))
         .route(

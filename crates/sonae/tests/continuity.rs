@@ -261,3 +261,54 @@ async fn bia_sets_the_rto_a_system_inherits_and_an_exercise_runs_to_its_report()
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
 }
+
+/// A backup removed from the register is gone from the overview (and the
+/// deletion is audited); only those who manage continuity may remove one.
+#[tokio::test]
+async fn a_backup_can_be_removed_from_the_register() {
+    let app = spawn("sqlite").await;
+    let seed = app.seed().await;
+    let officer = login(&app, "security").await;
+    let shop = seed.shop.to_string();
+    let (s, _, _) = post(
+        &app,
+        &officer,
+        "/continuity/backups",
+        &[
+            ("system_id", &shop),
+            ("what", "古いテープ"),
+            ("location", "倉庫"),
+            ("interval_hours", "168"),
+            ("retention_days", "30"),
+            ("test_interval_days", "180"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let id = app
+        .store
+        .backups(&sonae_domain::Actor::system())
+        .await
+        .unwrap()[0]
+        .id;
+    let owner = login(&app, "owner").await;
+    let (s, _, _) = post(
+        &app,
+        &owner,
+        &format!("/continuity/backups/{id}/delete"),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = post(
+        &app,
+        &officer,
+        &format!("/continuity/backups/{id}/delete"),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = get_text(&officer, &format!("{}/continuity", app.base)).await;
+    assert!(!html.contains("古いテープ"));
+    assert!(app.store.audit_verify().await.unwrap().1.is_empty());
+}

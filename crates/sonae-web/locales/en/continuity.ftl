@@ -125,3 +125,4 @@ bc-ex-finished-already = This exercise has already finished.
 bc-ex-finding-missed = Milestone not reached: { $m }
 bc-ex-finding-late = Milestone late: { $m } at { $at } (target { $target })
 bc-ex-finding-rto = Service restored at { $at }, beyond the RTO of { $rto } h
+bc-delete = Delete
