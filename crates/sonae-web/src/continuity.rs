@@ -89,6 +89,7 @@ const LABELS: &[&str] = &[
     "bc-save",
     "bc-record-restore",
     "bc-delete",
+    "bc-edit-plan",
     "bc-start-exercise",
     "bc-run-check",
     "bc-overdue",
@@ -989,6 +990,8 @@ pub async fn process_update(ctx: Ctx, Path(id): Path<i64>, body: String) -> Page
 #[template(path = "bc_plan.html")]
 struct PlanPage {
     l: Layout,
+    action: String,
+    version: Option<i64>,
     t: HashMap<&'static str, String>,
     error: Option<String>,
     f: HashMap<&'static str, String>,
@@ -999,6 +1002,16 @@ struct PlanPage {
 }
 
 async fn plan_page(ctx: &Ctx, form: &[(String, String)], error: Option<String>) -> PageResult {
+    plan_page_for(ctx, form, error, None).await
+}
+
+/// The plan form, new or (with `target`: id and version) editing one.
+async fn plan_page_for(
+    ctx: &Ctx,
+    form: &[(String, String)],
+    error: Option<String>,
+    target: Option<(i64, i64)>,
+) -> PageResult {
     let actor = ctx.require_actor()?;
     if !may_manage_continuity(&actor) {
         return Err(ctx.error(StatusCode::FORBIDDEN, "error-forbidden"));
@@ -1042,7 +1055,16 @@ async fn plan_page(ctx: &Ctx, form: &[(String, String)], error: Option<String>) 
         f.insert(k, first(form, k).to_owned());
     }
     let tpl = PlanPage {
-        l: ctx.layout(ctx.t("bc-add-plan")),
+        action: match target {
+            Some((id, _)) => format!("/continuity/plans/{id}"),
+            None => "/continuity/plans".to_owned(),
+        },
+        version: target.map(|(_, v)| v),
+        l: ctx.layout(ctx.t(if target.is_some() {
+            "bc-edit-plan"
+        } else {
+            "bc-add-plan"
+        })),
         t: labels(ctx),
         error,
         f,
@@ -1068,12 +1090,52 @@ pub async fn plan_new(ctx: Ctx) -> PageResult {
 
 /// `POST /continuity/plans`.
 pub async fn plan_create(ctx: Ctx, body: String) -> PageResult {
+    save_plan(ctx, None, body).await
+}
+
+/// `GET /continuity/plans/{id}/edit`.
+pub async fn plan_edit(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let actor = ctx.require_actor()?;
+    let p = ctx
+        .st
+        .store
+        .plan(&actor, id)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let opt = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
+    let mut form: Vec<(String, String)> = vec![
+        ("title".into(), p.plan.title.clone()),
+        ("steps".into(), p.plan.steps.clone()),
+        ("alt_manual".into(), p.plan.alt_manual.clone()),
+        ("alt_backup_system".into(), p.plan.alt_backup_system.clone()),
+        ("alt_degraded".into(), p.plan.alt_degraded.clone()),
+        ("estimated_hours".into(), opt(p.plan.estimated_hours)),
+        ("process_id".into(), opt(p.plan.process_id)),
+        ("system_id".into(), opt(p.plan.system_id)),
+        ("owner_person_id".into(), opt(p.plan.owner_person_id)),
+    ];
+    form.extend(
+        p.plan
+            .contact_ids
+            .iter()
+            .map(|c| ("contact_ids".to_owned(), c.to_string())),
+    );
+    plan_page_for(&ctx, &form, None, Some((id, p.version))).await
+}
+
+/// `POST /continuity/plans/{id}`: save an edited plan.
+pub async fn plan_update(ctx: Ctx, Path(id): Path<i64>, body: String) -> PageResult {
+    save_plan(ctx, Some(id), body).await
+}
+
+async fn save_plan(ctx: Ctx, id: Option<i64>, body: String) -> PageResult {
     let actor = ctx.require_actor()?;
     let form = parse_body(&body);
     ctx.check_csrf(first(&form, "csrf"))?;
+    let target = id.map(|i| (i, first(&form, "row_version").parse::<i64>().unwrap_or(0)));
     let estimated = match bc::parse_hours("estimated_hours", first(&form, "estimated_hours")) {
         Ok(h) => h,
-        Err(e) => return plan_page(&ctx, &form, Some(field_errors(&ctx, &[e]))).await,
+        Err(e) => return plan_page_for(&ctx, &form, Some(field_errors(&ctx, &[e])), target).await,
     };
     let p = NewPlan {
         title: first(&form, "title").to_owned(),
@@ -1087,9 +1149,18 @@ pub async fn plan_create(ctx: Ctx, body: String) -> PageResult {
         alt_degraded: first(&form, "alt_degraded").to_owned(),
         estimated_hours: estimated,
     };
-    match ctx.st.store.create_plan(&actor, &p).await {
+    let saved = match target {
+        Some((id, version)) => ctx.st.store.update_plan(&actor, id, version, &p).await,
+        None => ctx.st.store.create_plan(&actor, &p).await,
+    };
+    match saved {
         Ok(_) => Ok(Redirect::to("/continuity#plans").into_response()),
-        Err(StoreError::Invalid(e)) => plan_page(&ctx, &form, Some(field_errors(&ctx, &e))).await,
+        Err(StoreError::Invalid(e)) => {
+            plan_page_for(&ctx, &form, Some(field_errors(&ctx, &e)), target).await
+        }
+        Err(StoreError::Conflict(_)) | Err(StoreError::Stale { .. }) => {
+            plan_page_for(&ctx, &form, Some(ctx.t("error-user-stale")), target).await
+        }
         Err(e) => Err(ctx.store_error(e)),
     }
 }

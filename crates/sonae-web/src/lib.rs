@@ -256,6 +256,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/continuity/plans", post(continuity::plan_create))
         .route("/continuity/{what}/{id}/delete", post(continuity::delete))
+        .route("/continuity/plans/{id}", post(continuity::plan_update))
+        .route("/continuity/plans/{id}/edit", get(continuity::plan_edit))
         .route("/continuity/plans/new", get(continuity::plan_new))
         .route("/continuity/backups", post(continuity::backup_create))
         .route(

@@ -312,3 +312,82 @@ async fn a_backup_can_be_removed_from_the_register() {
     assert!(!html.contains("古いテープ"));
     assert!(app.store.audit_verify().await.unwrap().1.is_empty());
 }
+
+/// A recovery plan is added, then edited in the browser's form: the new
+/// estimate is saved; an edit from an outdated page is refused.
+#[tokio::test]
+async fn a_recovery_plan_is_added_and_edited() {
+    let app = spawn("sqlite").await;
+    let seed = app.seed().await;
+    let officer = login(&app, "security").await;
+    let shop = seed.shop.to_string();
+    let (s, _, html) = post(
+        &app,
+        &officer,
+        "/continuity/plans",
+        &[
+            ("title", "ショップ復旧"),
+            ("system_id", &shop),
+            ("steps", "バックアップから復元\n動作確認"),
+            ("estimated_hours", "8"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let plan = app
+        .store
+        .plans(&sonae_domain::Actor::system())
+        .await
+        .unwrap()
+        .remove(0);
+    let (s, page) = get_text(
+        &officer,
+        &format!("{}/continuity/plans/{}/edit", app.base, plan.id),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("ショップ復旧") && page.contains("動作確認"),
+        "{page}"
+    );
+    let v = plan.version.to_string();
+    let (s, _, html) = post(
+        &app,
+        &officer,
+        &format!("/continuity/plans/{}", plan.id),
+        &[
+            ("row_version", &v),
+            ("title", "ショップ復旧"),
+            ("system_id", &shop),
+            ("steps", "予備機に切り替え"),
+            ("estimated_hours", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let after = app
+        .store
+        .plans(&sonae_domain::Actor::system())
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(after.plan.estimated_hours, Some(2));
+    let (s, _, _) = post(
+        &app,
+        &officer,
+        &format!("/continuity/plans/{}", plan.id),
+        &[
+            ("row_version", &v),
+            ("title", "古い版"),
+            ("system_id", &shop),
+            ("steps", "x"),
+            ("estimated_hours", "9"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a save from an outdated page is refused"
+    );
+}

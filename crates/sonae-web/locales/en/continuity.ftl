@@ -126,3 +126,4 @@ bc-ex-finding-missed = Milestone not reached: { $m }
 bc-ex-finding-late = Milestone late: { $m } at { $at } (target { $target })
 bc-ex-finding-rto = Service restored at { $at }, beyond the RTO of { $rto } h
 bc-delete = Delete
+bc-edit-plan = Edit the plan

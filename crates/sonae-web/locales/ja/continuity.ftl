@@ -126,3 +126,4 @@ bc-ex-finding-missed = 未達成のマイルストーン：{ $m }
 bc-ex-finding-late = マイルストーンの遅れ：{ $m }（{ $at }、目標 { $target }）
 bc-ex-finding-rto = 復旧が { $at } となり、RTO { $rto } 時間を超えた
 bc-delete = 削除
+bc-edit-plan = 計画を編集
