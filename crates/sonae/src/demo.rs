@@ -1219,6 +1219,22 @@ pub async fn load_incident(store: &Store) -> anyhow::Result<bool> {
     if !store.incidents(&sys, false).await?.is_empty() {
         return Ok(false);
     }
+    // The security contact the company publishes (RFC 9116), valid for a year.
+    let expires = (store.clock().now() + chrono::Duration::days(300)).date_naive();
+    store
+        .set_intake_settings(
+            &sys,
+            &sonae_domain::intake::SecurityTxt {
+                contacts: vec!["mailto:security@example.jp".into()],
+                expires,
+                preferred_languages: vec!["ja".into(), "en".into()],
+                policy: None,
+                acknowledgments: None,
+                intake_enabled: true,
+                ack_business_days: 2,
+            },
+        )
+        .await?;
     let Some(shop) = id_by_title(store, Kind::System, "Webショップ").await? else {
         return Ok(false);
     };
