@@ -540,7 +540,49 @@ fn drop_trailing_zeros(items: Vec<Item>) -> Vec<Item> {
     out
 }
 
+/// Dotted numbers only ("2.4.58"): compared without building item lists,
+/// by the same rules (numbers by value, trailing zeros do not count).
+fn numeric_cmp(a: &str, b: &str) -> Ordering {
+    fn num(s: &str) -> &str {
+        s.trim_start_matches('0')
+    }
+    let mut xa = a.split('.').filter(|s| !s.is_empty());
+    let mut xb = b.split('.').filter(|s| !s.is_empty());
+    loop {
+        match (xa.next(), xb.next()) {
+            (Some(x), Some(y)) => {
+                let (x, y) = (num(x), num(y));
+                let c = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
+                if c != Ordering::Equal {
+                    return c;
+                }
+            }
+            (Some(x), None) => {
+                // The longer one is greater unless all it has left is zeros.
+                if !num(x).is_empty() || xa.any(|s| !num(s).is_empty()) {
+                    return Ordering::Greater;
+                }
+                return Ordering::Equal;
+            }
+            (None, Some(y)) => {
+                if !num(y).is_empty() || xb.any(|s| !num(s).is_empty()) {
+                    return Ordering::Less;
+                }
+                return Ordering::Equal;
+            }
+            (None, None) => return Ordering::Equal,
+        }
+    }
+}
+
+fn dotted_numeric(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
 fn generic_cmp(a: &str, b: &str) -> Ordering {
+    if dotted_numeric(a) && dotted_numeric(b) {
+        return numeric_cmp(a, b);
+    }
     let ia = generic_items(a);
     let ib = generic_items(b);
     let end = Item::End;
@@ -553,4 +595,35 @@ fn generic_cmp(a: &str, b: &str) -> Ordering {
         }
     }
     Ordering::Equal
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// The allocation-free path for dotted numbers agrees with the general
+    /// one on every pair of a set of tricky versions.
+    #[test]
+    fn dotted_numbers_compare_as_the_general_rules_say() {
+        let vs = [
+            "1", "1.0", "1.0.0", "01.2", "1.2", "1.02", "1.2.0", "1.2.1", "1.10", "1.9", "2.4.58",
+            "2.4.059", "2.4.9", "1.0.0.1", "1..2", "0", "0.0", "10", "9.99.999",
+        ];
+        for a in vs {
+            for b in vs {
+                let ia = generic_items(a);
+                let ib = generic_items(b);
+                let end = Item::End;
+                let mut slow = Ordering::Equal;
+                for k in 0..ia.len().max(ib.len()) {
+                    let c = ia.get(k).unwrap_or(&end).cmp(ib.get(k).unwrap_or(&end));
+                    if c != Ordering::Equal {
+                        slow = c;
+                        break;
+                    }
+                }
+                assert_eq!(numeric_cmp(a, b), slow, "{a} vs {b}");
+            }
+        }
+    }
 }
