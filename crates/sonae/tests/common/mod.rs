@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+pub mod browser;
+
 pub struct TestApp {
     pub base: String,
     pub store: Store,
