@@ -2,6 +2,7 @@
 //! whatever produced it, with owner, due date and status.
 
 use crate::ctx::{Ctx, Layout, PageResult};
+use crate::i18n::key;
 use crate::inventory::Opt;
 use askama::Template;
 use axum::extract::Query;
@@ -59,10 +60,6 @@ const LABELS: &[&str] = &[
     "act-field-source-kind",
     "act-set",
 ];
-
-fn key(prefix: &str, v: &str) -> String {
-    format!("{prefix}{}", v.replace('_', "-"))
-}
 
 /// Where an action's source lives, when it has a page.
 fn source_href(kind: &str, id: Option<i64>) -> Option<String> {

@@ -67,7 +67,7 @@ struct FindingPage {
 }
 
 fn label_of(ctx: &Ctx, prefix: &str, value: &str) -> String {
-    ctx.t(&format!("{prefix}{}", value.replace('_', "-")))
+    ctx.t(&crate::i18n::key(prefix, value))
 }
 
 /// The localized status of a finding.

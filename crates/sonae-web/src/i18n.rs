@@ -140,6 +140,13 @@ impl I18n {
     }
 }
 
+/// The message key for a value of the domain: `prefix` then the value with
+/// `_` written as `-` (`("inc-cat-", "third_party_report")` →
+/// `inc-cat-third-party-report`).
+pub fn key(prefix: &str, value: &str) -> String {
+    format!("{prefix}{}", value.replace('_', "-"))
+}
+
 /// The translator handed to every page.
 #[derive(Clone)]
 pub struct Tr {

@@ -4,6 +4,7 @@
 //! plus each system's response route.
 
 use crate::ctx::{Ctx, Layout, Link, PageResult};
+use crate::i18n::key;
 use crate::inventory::Opt;
 use crate::Lang;
 use askama::Template;
@@ -16,10 +17,6 @@ use sonae_domain::incident::{self, Phase, CATEGORIES};
 use sonae_domain::{FieldError, Kind};
 use sonae_store::{may_manage_incidents, NewIncident, Route, StoreError};
 use std::collections::HashMap;
-
-fn key(prefix: &str, v: &str) -> String {
-    format!("{prefix}{}", v.replace('_', "-"))
-}
 
 /// Parse a `datetime-local` value in the organization's time zone.
 pub fn local_ms(ctx: &Ctx, s: &str) -> Option<i64> {

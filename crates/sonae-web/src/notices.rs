@@ -4,6 +4,7 @@
 //! withdraw them.
 
 use crate::ctx::{Ctx, Layout, PageResult};
+use crate::i18n::key;
 use crate::inventory::Opt;
 use crate::Lang;
 use askama::Template;
@@ -48,10 +49,6 @@ async fn css() -> Response {
         CSS,
     )
         .into_response()
-}
-
-fn key(prefix: &str, v: &str) -> String {
-    format!("{prefix}{}", v.replace('_', "-"))
 }
 
 fn labels(ctx: &Ctx, keys: &[&'static str]) -> HashMap<&'static str, String> {

@@ -4,6 +4,7 @@
 //! approval, sending), and the admin's template and clock settings.
 
 use crate::ctx::{Ctx, Layout, PageResult};
+use crate::i18n::key;
 use crate::i18n::Lang;
 use crate::inventory::Opt;
 use crate::AppState;
@@ -33,10 +34,6 @@ pub fn routes() -> Router<AppState> {
             get(template_page).post(template_post),
         )
         .route("/admin/drafts/{kind}/{lang}/reset", post(template_reset))
-}
-
-fn key(prefix: &str, v: &str) -> String {
-    format!("{prefix}{}", v.replace('_', "-"))
 }
 
 fn catalog(ctx: &Ctx) -> Result<FactCatalog, crate::ctx::PageError> {
