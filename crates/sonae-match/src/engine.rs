@@ -15,8 +15,10 @@ use crate::index::{component_cpe, MatchIndex};
 use crate::osv::OsvIndex;
 use crate::purl::Purl;
 use crate::version::Scheme;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sonae_domain::vuln::{Feed, SourceRecord};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// What matching needs of an inventory component.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,9 +54,11 @@ impl Certainty {
 pub struct Found {
     pub component_id: i64,
     pub system_id: i64,
-    pub vuln_id: String,
+    /// Shared: the same id and the same reason reach every component that
+    /// has the same name.
+    pub vuln_id: Arc<str>,
     pub certainty: Certainty,
-    pub reason: String,
+    pub reason: Arc<str>,
 }
 
 /// Inventory spellings → CPE vendor:product, keyed by the normalized
@@ -108,19 +112,36 @@ impl Aliases {
 
 struct JvnEntry {
     source: String,
-    vuln_ids: Vec<String>,
+    vuln_ids: Vec<Arc<str>>,
     cves: Vec<String>,
     cpe: Cpe23,
     versions: Vec<String>,
 }
 
-/// Feed records prepared for matching.
-/// Results of component-local records per component name (formatted CPE).
-type LocalCache = HashMap<String, std::rc::Rc<Vec<(String, MatchResult)>>>;
+/// What one component name gets from the NVD index, the same on every
+/// system: the findings of component-local records, and the records that
+/// need the rest of the system to decide.
+#[derive(Default)]
+struct NameResult {
+    local: Vec<(Arc<str>, Certainty, Arc<str>)>,
+    nonlocal: Vec<u32>,
+}
+
+/// [`NameResult`]s per component name (formatted CPE), across systems.
+type NameCache = FxHashMap<Box<str>, Arc<NameResult>>;
 
 /// Distinct component names kept in the cache (bounds memory).
-const LOCAL_CACHE_MAX: usize = 200_000;
+const NAME_CACHE_MAX: usize = 200_000;
 
+fn certainty_of(r: MatchResult) -> Option<(Certainty, String)> {
+    match r {
+        MatchResult::Yes { reason } => Some((Certainty::Confirmed, reason)),
+        MatchResult::Possible { reason } => Some((Certainty::Possible, reason)),
+        MatchResult::No => None,
+    }
+}
+
+/// Feed records prepared for matching.
 #[derive(Default)]
 pub struct Matcher {
     nvd: MatchIndex,
@@ -182,7 +203,7 @@ impl Matcher {
                     let key = (v.to_owned(), p.to_owned());
                     self.jvn.entry(key).or_default().push(JvnEntry {
                         source: rec.id.clone(),
-                        vuln_ids: ids.clone(),
+                        vuln_ids: ids.iter().map(|i| Arc::from(i.as_str())).collect(),
                         cves: rec.cves.iter().map(|c| c.as_str().to_owned()).collect(),
                         cpe,
                         versions: a.versions.clone(),
@@ -281,29 +302,62 @@ impl Matcher {
     /// seen). Each (component, vulnerability) is found once: by package
     /// URL first, then by CPE, then by JVN.
     pub fn match_system(&self, components: &[&Component], out: &mut dyn FnMut(Found)) {
-        self.match_system_cached(components, &mut LocalCache::default(), out)
+        self.match_system_cached(components, &mut NameCache::default(), out)
     }
 
-    /// [`Matcher::match_system`] with the results of component-local
-    /// records cached per component name across systems.
+    /// Prepare the index for matching now (else the first match does).
+    pub fn prepare(&self) {
+        self.nvd.prepare();
+    }
+
+    /// What a component name gets from the NVD index (cached per name).
+    fn name_result(&self, cpe: &Cpe23, cache: &mut NameCache) -> Arc<NameResult> {
+        let name = cpe.to_formatted_string();
+        if let Some(r) = cache.get(name.as_str()) {
+            return r.clone();
+        }
+        let hits = self.nvd.match_name(cpe);
+        let mut local = Vec::new();
+        for (e, r) in hits.local {
+            let Some((certainty, reason)) = certainty_of(r) else {
+                continue;
+            };
+            let reason: Arc<str> = Arc::from(reason);
+            for id in self.nvd.entry_ids(e) {
+                local.push((id.clone(), certainty, reason.clone()));
+            }
+        }
+        let r = Arc::new(NameResult {
+            local,
+            nonlocal: hits.nonlocal,
+        });
+        if cache.len() < NAME_CACHE_MAX {
+            cache.insert(name.into_boxed_str(), r.clone());
+        }
+        r
+    }
+
+    /// [`Matcher::match_system`] with what each component name gets on
+    /// its own cached across systems.
     fn match_system_cached(
         &self,
         components: &[&Component],
-        cache: &mut LocalCache,
+        cache: &mut NameCache,
         out: &mut dyn FnMut(Found),
     ) {
-        let mut seen: HashSet<(i64, String)> = HashSet::new();
-        let mut emit = |c: &Component, vuln_id: String, r: MatchResult, via: Option<&str>| {
-            let (certainty, reason) = match r {
-                MatchResult::Yes { reason } => (Certainty::Confirmed, reason),
-                MatchResult::Possible { reason } => (Certainty::Possible, reason),
-                MatchResult::No => return,
-            };
-            if !seen.insert((c.id, vuln_id.clone())) {
+        // (component, vulnerability) pairs already found by another source.
+        let mut seen: FxHashSet<(usize, Arc<str>)> = FxHashSet::default();
+        let mut emit = |i: usize,
+                        vuln_id: Arc<str>,
+                        certainty: Certainty,
+                        reason: Arc<str>,
+                        via: Option<&str>| {
+            if !seen.insert((i, vuln_id.clone())) {
                 return;
             }
+            let Some(c) = components.get(i) else { return };
             let reason = match via {
-                Some(v) => format!("{v}; {reason}"),
+                Some(v) => Arc::from(format!("{v}; {reason}")),
                 None => reason,
             };
             out(Found {
@@ -329,7 +383,9 @@ impl Matcher {
                         .or(ids.first())
                         .cloned()
                         .unwrap_or_default();
-                    emit(c, vuln_id, result, None);
+                    if let Some((certainty, reason)) = certainty_of(result) {
+                        emit(i, Arc::from(vuln_id), certainty, Arc::from(reason), None);
+                    }
                 }
             }
             if let Some((cpe, via)) = self.component_cpe(c) {
@@ -338,28 +394,38 @@ impl Matcher {
             }
         }
         if !self.nvd.is_empty() {
+            let mut nonlocal: Vec<u32> = Vec::new();
             for (k, cpe) in cpes.iter().enumerate() {
-                let name = cpe.to_formatted_string();
-                let hits = match cache.get(&name) {
-                    Some(h) => h.clone(),
-                    None => {
-                        let h = std::rc::Rc::new(self.nvd.match_local(cpe, Scheme::Generic));
-                        if cache.len() < LOCAL_CACHE_MAX {
-                            cache.insert(name, h.clone());
-                        }
-                        h
-                    }
-                };
+                let r = self.name_result(cpe, cache);
                 let (i, via) = &owners[k];
-                for (vuln_id, r) in hits.iter() {
-                    emit(components[*i], vuln_id.clone(), r.clone(), via.as_deref());
+                for (vuln_id, certainty, reason) in &r.local {
+                    emit(
+                        *i,
+                        vuln_id.clone(),
+                        *certainty,
+                        reason.clone(),
+                        via.as_deref(),
+                    );
                 }
+                nonlocal.extend_from_slice(&r.nonlocal);
             }
-            self.nvd
-                .match_system_nonlocal(&cpes, Scheme::Generic, |hit| {
-                    let (i, via) = &owners[hit.component];
-                    emit(components[*i], hit.vuln_id, hit.result, via.as_deref());
-                });
+            if !nonlocal.is_empty() {
+                nonlocal.sort_unstable();
+                nonlocal.dedup();
+                self.nvd
+                    .match_entries(&nonlocal, &cpes, Scheme::Generic, |hit| {
+                        let (i, via) = &owners[hit.component];
+                        if let Some((certainty, reason)) = certainty_of(hit.result) {
+                            emit(
+                                *i,
+                                hit.vuln_id,
+                                certainty,
+                                Arc::from(reason),
+                                via.as_deref(),
+                            );
+                        }
+                    });
+            }
         }
         if !self.jvn.is_empty() {
             for (k, cpe) in cpes.iter().enumerate() {
@@ -376,9 +442,10 @@ impl Matcher {
                         continue;
                     }
                     let r = crate::jvn::affects(&e.cpe, &e.versions, cpe, &e.source);
-                    if r.is_match() {
+                    if let Some((certainty, reason)) = certainty_of(r) {
+                        let reason: Arc<str> = Arc::from(reason);
                         for id in &e.vuln_ids {
-                            emit(components[*i], id.clone(), r.clone(), via.as_deref());
+                            emit(*i, id.clone(), certainty, reason.clone(), via.as_deref());
                         }
                     }
                 }
@@ -386,9 +453,46 @@ impl Matcher {
         }
     }
 
+    /// [`Matcher::match_system`] by the plain reading of the rules: every
+    /// NVD configuration that names one of the system's products evaluated
+    /// as it stands, nothing cached or narrowed. Slow; kept to check the
+    /// fast path against (tests and `sonae bench match`).
+    pub fn match_system_reference(&self, components: &[&Component], out: &mut dyn FnMut(Found)) {
+        let mut cpes: Vec<Cpe23> = Vec::new();
+        let mut owners: Vec<(usize, Option<String>)> = Vec::new();
+        for (i, c) in components.iter().enumerate() {
+            if let Some((cpe, via)) = self.component_cpe(c) {
+                cpes.push(cpe);
+                owners.push((i, via));
+            }
+        }
+        let mut seen: HashSet<(usize, Arc<str>)> = HashSet::new();
+        for hit in self.nvd.match_system(&cpes, Scheme::Generic) {
+            let (i, via) = &owners[hit.component];
+            let Some((certainty, reason)) = certainty_of(hit.result) else {
+                continue;
+            };
+            if !seen.insert((*i, hit.vuln_id.clone())) {
+                continue;
+            }
+            let c = components[*i];
+            let reason = match via {
+                Some(v) => format!("{v}; {reason}"),
+                None => reason,
+            };
+            out(Found {
+                component_id: c.id,
+                system_id: c.system_id,
+                vuln_id: hit.vuln_id,
+                certainty,
+                reason: Arc::from(reason),
+            });
+        }
+    }
+
     /// Match a whole inventory, system by system (components in any order).
     pub fn match_all(&self, components: &[Component], out: &mut dyn FnMut(Found)) {
-        let mut cache = LocalCache::default();
+        let mut run = self.full_match();
         let mut order: Vec<usize> = (0..components.len()).collect();
         order.sort_by_key(|i| components[*i].system_id);
         let mut group: Vec<&Component> = Vec::new();
@@ -399,10 +503,34 @@ impl Matcher {
                 .get(n + 1)
                 .is_none_or(|j| components[*j].system_id != c.system_id);
             if last {
-                self.match_system_cached(&group, &mut cache, out);
+                run.system(&group, out);
                 group.clear();
             }
         }
+    }
+
+    /// A match of many systems one after another, with what each component
+    /// name gets on its own kept across them (see [`FullMatch::system`]).
+    pub fn full_match(&self) -> FullMatch<'_> {
+        FullMatch {
+            matcher: self,
+            cache: NameCache::default(),
+        }
+    }
+}
+
+/// Many systems matched in turn by one [`Matcher`], sharing a cache of
+/// what each component name gets on its own.
+pub struct FullMatch<'m> {
+    matcher: &'m Matcher,
+    cache: NameCache,
+}
+
+impl FullMatch<'_> {
+    /// Match one system's components (all of them, so platforms are seen).
+    pub fn system(&mut self, components: &[&Component], out: &mut dyn FnMut(Found)) {
+        self.matcher
+            .match_system_cached(components, &mut self.cache, out)
     }
 }
 
@@ -505,14 +633,14 @@ mod tests {
         comps.push(win);
         let mut all: Vec<(i64, String)> = run(&m, &comps)
             .into_iter()
-            .map(|f| (f.component_id, f.vuln_id))
+            .map(|f| (f.component_id, f.vuln_id.to_string()))
             .collect();
         all.sort();
         let mut one_by_one: Vec<(i64, String)> = Vec::new();
         for system in 1..=3 {
             let group: Vec<&Component> = comps.iter().filter(|c| c.system_id == system).collect();
             m.match_system(&group, &mut |f| {
-                one_by_one.push((f.component_id, f.vuln_id))
+                one_by_one.push((f.component_id, f.vuln_id.to_string()))
             });
         }
         one_by_one.sort();
@@ -540,7 +668,7 @@ mod tests {
         ));
         let found = run(&m, &[comp(7, " apache ", "HTTPD", "2.4.58", None)]);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].vuln_id, "CVE-2024-27316");
+        assert_eq!(&*found[0].vuln_id, "CVE-2024-27316");
         assert!(found[0]
             .reason
             .starts_with("alias apache HTTPD → apache:http_server"));
@@ -576,7 +704,7 @@ mod tests {
         );
         let found = run(&m, std::slice::from_ref(&c));
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].vuln_id, "CVE-2025-0355");
+        assert_eq!(&*found[0].vuln_id, "CVE-2025-0355");
         assert_eq!(found[0].certainty, Certainty::Confirmed);
         m.add(&nvd(
             "CVE-2025-0355",

@@ -6,16 +6,23 @@
 //! interned, so matching a system compares integers before it compares
 //! names; nothing is allocated for an attempt that fails.
 
-use crate::cpe::{evaluate_compiled, sorted_keys, CompiledConfig, Cpe23, Interner, MatchResult};
-use crate::version::Scheme;
+use crate::cpe::{
+    bound_holds, evaluate_compiled, sorted_keys, AttrValue, CompiledConfig, Cpe23, Interner,
+    MatchResult, VersionKind,
+};
+use crate::version::{generic_key, Scheme};
 use sonae_domain::vuln::SourceRecord;
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 struct Entry {
-    vuln_ids: Vec<String>,
+    vuln_ids: Vec<Arc<str>>,
     configs: Vec<CompiledConfig>,
     /// Every configuration is component-local (see [`CompiledConfig::is_local`]).
     local: bool,
+    /// A vulnerable criteria names no product (a pattern): the entry is
+    /// evaluated whole for every component of its products.
+    whole: bool,
 }
 
 #[derive(Default)]
@@ -24,6 +31,8 @@ pub struct MatchIndex {
     /// Per interned key: the entries whose vulnerable criteria name it.
     by_key: HashMap<u32, Vec<u32>>,
     entries: Vec<Entry>,
+    /// The per-product tables, built on first use after the last `add`.
+    tables: OnceLock<Tables>,
 }
 
 /// One component found vulnerable.
@@ -31,8 +40,228 @@ pub struct MatchIndex {
 pub struct Hit {
     /// Index into the components given to `match_system`.
     pub component: usize,
-    pub vuln_id: String,
+    pub vuln_id: Arc<str>,
     pub result: MatchResult,
+}
+
+/// What a component name gets from the index on its own (see
+/// [`MatchIndex::match_name`]).
+#[derive(Debug, Default)]
+pub struct NameHits {
+    /// (entry, result) of component-local entries, by entry.
+    pub local: Vec<(u32, MatchResult)>,
+    /// Entries that depend on other components of the system and that
+    /// this name may take part in as the vulnerable one, by entry.
+    pub nonlocal: Vec<u32>,
+}
+
+/// Where a vulnerable criteria is: entry, configuration, node, position.
+#[derive(Clone, Copy)]
+struct CritRef {
+    entry: u32,
+    config: u16,
+    node: u16,
+    idx: u32,
+}
+
+/// A version key in [`Tables::vkeys`].
+#[derive(Clone, Copy)]
+struct Span {
+    off: u32,
+    len: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Point {
+    key: Span,
+    crit: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Range {
+    crit: u32,
+    /// The bounds in [`Tables::bounds`]: `first..first + n`.
+    first: u32,
+    n: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Bound {
+    /// Which bound, in NVD's order (see [`bound_holds`]).
+    rule: u8,
+    key: Span,
+}
+
+/// Per product, the vulnerable criteria by the versions they name, so a
+/// component meets only the criteria its version can satisfy: single
+/// versions sorted by their order-preserving key (a binary search finds
+/// the equal ones), ranges with their bounds as keys (byte compares), and
+/// the rest tried one by one. Every criteria it yields is then decided by
+/// the general rules ([`crate::cpe::match_cpe`]'s), so this only narrows
+/// what is tried and never decides.
+#[derive(Default)]
+struct Tables {
+    keys: Vec<KeyTable>,
+    crits: Vec<CritRef>,
+    vkeys: Vec<u8>,
+    bounds: Vec<Bound>,
+}
+
+#[derive(Default)]
+struct KeyTable {
+    points: Vec<Point>,
+    ranges: Vec<Range>,
+    others: Vec<u32>,
+    /// Entries evaluated whole (see [`Entry::whole`]).
+    whole: Vec<u32>,
+}
+
+impl Tables {
+    fn span(&mut self, version: &str) -> Span {
+        let off = self.vkeys.len();
+        generic_key(version, &mut self.vkeys);
+        Span {
+            off: u32::try_from(off).unwrap_or(u32::MAX),
+            len: u32::try_from(self.vkeys.len() - off).unwrap_or(0),
+        }
+    }
+
+    fn key(&self, s: Span) -> &[u8] {
+        let from = s.off as usize;
+        self.vkeys
+            .get(from..from + s.len as usize)
+            .unwrap_or_default()
+    }
+
+    fn build(entries: &[Entry], keys: usize) -> Tables {
+        let mut t = Tables {
+            keys: (0..keys).map(|_| KeyTable::default()).collect(),
+            ..Tables::default()
+        };
+        for (e, entry) in entries.iter().enumerate() {
+            let e = u32::try_from(e).unwrap_or(u32::MAX);
+            if entry.whole {
+                let mut ks: Vec<u32> = entry
+                    .configs
+                    .iter()
+                    .flat_map(|c| c.vulnerable_keys())
+                    .collect();
+                ks.sort_unstable();
+                ks.dedup();
+                for k in ks {
+                    if let Some(kt) = t.keys.get_mut(k as usize) {
+                        kt.whole.push(e);
+                    }
+                }
+                continue;
+            }
+            for (c, config) in entry.configs.iter().enumerate() {
+                for (n, i, m) in config.criteria() {
+                    let Some(k) = m.key.filter(|_| m.vulnerable) else {
+                        continue;
+                    };
+                    let crit = u32::try_from(t.crits.len()).unwrap_or(u32::MAX);
+                    t.crits.push(CritRef {
+                        entry: e,
+                        config: u16::try_from(c).unwrap_or(u16::MAX),
+                        node: u16::try_from(n).unwrap_or(u16::MAX),
+                        idx: u32::try_from(i).unwrap_or(u32::MAX),
+                    });
+                    match m.version_kind() {
+                        VersionKind::Point(v) => {
+                            let key = t.span(v);
+                            if let Some(kt) = t.keys.get_mut(k as usize) {
+                                kt.points.push(Point { key, crit });
+                            }
+                        }
+                        VersionKind::Range(bounds) => {
+                            let first = u32::try_from(t.bounds.len()).unwrap_or(u32::MAX);
+                            for (rule, b) in bounds.iter().enumerate() {
+                                if let Some(b) = b {
+                                    let key = t.span(b);
+                                    t.bounds.push(Bound {
+                                        rule: rule as u8,
+                                        key,
+                                    });
+                                }
+                            }
+                            let n = u32::try_from(t.bounds.len()).unwrap_or(u32::MAX) - first;
+                            if let Some(kt) = t.keys.get_mut(k as usize) {
+                                kt.ranges.push(Range { crit, first, n });
+                            }
+                        }
+                        VersionKind::Other => {
+                            if let Some(kt) = t.keys.get_mut(k as usize) {
+                                kt.others.push(crit);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut keys = std::mem::take(&mut t.keys);
+        for kt in &mut keys {
+            kt.points
+                .sort_unstable_by(|a, b| t.key(a.key).cmp(t.key(b.key)).then(a.crit.cmp(&b.crit)));
+        }
+        t.keys = keys;
+        t
+    }
+
+    /// The vulnerable criteria of product `k` that a component of that
+    /// product with this version may meet (into `crits`), and the entries
+    /// to evaluate whole (into `whole`).
+    fn candidates(&self, k: u32, version: &AttrValue, crits: &mut Vec<u32>, whole: &mut Vec<u32>) {
+        let Some(kt) = self.keys.get(k as usize) else {
+            return;
+        };
+        whole.extend_from_slice(&kt.whole);
+        match version {
+            // A pattern is not a version: no criteria admits it.
+            AttrValue::Value(v) if v.has_wildcards() => {}
+            AttrValue::Value(v) => {
+                let mut vk = Vec::with_capacity(32);
+                generic_key(v.as_str(), &mut vk);
+                let vk = vk.as_slice();
+                let from = kt.points.partition_point(|p| self.key(p.key) < vk);
+                crits.extend(
+                    kt.points[from..]
+                        .iter()
+                        .take_while(|p| self.key(p.key) == vk)
+                        .map(|p| p.crit),
+                );
+                for r in &kt.ranges {
+                    let from = r.first as usize;
+                    let bounds = self
+                        .bounds
+                        .get(from..from + r.n as usize)
+                        .unwrap_or_default();
+                    if bounds
+                        .iter()
+                        .all(|b| bound_holds(b.rule as usize, vk.cmp(self.key(b.key))))
+                    {
+                        crits.push(r.crit);
+                    }
+                }
+                crits.extend_from_slice(&kt.others);
+            }
+            // No version (or NA): every criteria decides for itself.
+            _ => {
+                crits.extend(kt.points.iter().map(|p| p.crit));
+                crits.extend(kt.ranges.iter().map(|r| r.crit));
+                crits.extend_from_slice(&kt.others);
+            }
+        }
+    }
+}
+
+/// `b` replaces `a` only when it is stronger (Yes over Possible): the
+/// first of equals is kept.
+fn stronger(a: &MatchResult, b: &MatchResult) -> bool {
+    matches!(
+        (a, b),
+        (MatchResult::Possible { .. }, MatchResult::Yes { .. })
+    )
 }
 
 impl MatchIndex {
@@ -72,11 +301,35 @@ impl MatchIndex {
             self.by_key.entry(k).or_default().push(idx);
         }
         let local = configs.iter().all(CompiledConfig::is_local);
+        let whole = configs
+            .iter()
+            .flat_map(|c| c.criteria())
+            .any(|(_, _, m)| m.vulnerable && m.key.is_none());
         self.entries.push(Entry {
-            vuln_ids: rec.vulnerability_ids(),
+            vuln_ids: rec.vulnerability_ids().into_iter().map(Arc::from).collect(),
             configs,
             local,
+            whole,
         });
+        self.tables.take();
+    }
+
+    /// Build the per-product tables now (else the first match does).
+    pub fn prepare(&self) {
+        self.tables();
+    }
+
+    fn tables(&self) -> &Tables {
+        self.tables
+            .get_or_init(|| Tables::build(&self.entries, self.interner.len()))
+    }
+
+    /// The vulnerability ids of an entry (see [`NameHits`]).
+    pub fn entry_ids(&self, entry: u32) -> &[Arc<str>] {
+        self.entries
+            .get(entry as usize)
+            .map(|e| e.vuln_ids.as_slice())
+            .unwrap_or_default()
     }
 
     /// The vendor:product pairs every criteria of a record names (its
@@ -100,9 +353,13 @@ impl MatchIndex {
         out
     }
 
-    /// Every vulnerability that hits one of a system's components. All the
-    /// system's components are given together so that application-on-
-    /// platform configurations (AND) see the platform too.
+    /// Every vulnerability that hits one of a system's components,
+    /// evaluating every configuration that names one of their products
+    /// as it stands: the plain reading of the rules, kept as the reference
+    /// the fast path ([`MatchIndex::match_name`] with
+    /// [`MatchIndex::match_entries`]) is checked against. All the system's
+    /// components are given together so that application-on-platform
+    /// configurations (AND) see the platform too.
     pub fn match_system(&self, components: &[Cpe23], scheme: Scheme) -> Vec<Hit> {
         let mut hits = Vec::new();
         self.match_system_with(components, scheme, |h| hits.push(h));
@@ -111,67 +368,6 @@ impl MatchIndex {
 
     /// [`MatchIndex::match_system`], handing each hit to `out` as it is found.
     pub fn match_system_with(&self, components: &[Cpe23], scheme: Scheme, out: impl FnMut(Hit)) {
-        self.match_entries(components, scheme, false, out)
-    }
-
-    /// The hits of component-local records on one component name alone:
-    /// the same on every system, so callers cache them per name.
-    pub fn match_local(&self, component: &Cpe23, scheme: Scheme) -> Vec<(String, MatchResult)> {
-        let mut out = Vec::new();
-        let one = std::slice::from_ref(component);
-        let key = self.interner.lookup(component);
-        let Some(candidates) = key.and_then(|k| self.by_key.get(&k)) else {
-            return out;
-        };
-        let sorted = sorted_keys(&[key]);
-        for i in candidates {
-            let Some(e) = self.entries.get(*i as usize).filter(|e| e.local) else {
-                continue;
-            };
-            let mut best: Option<MatchResult> = None;
-            for c in &e.configs {
-                for (_, r) in evaluate_compiled(c, one, &sorted, scheme) {
-                    if !r.is_match() {
-                        continue;
-                    }
-                    if best.as_ref().is_none_or(|b| {
-                        matches!(
-                            (b, &r),
-                            (MatchResult::Possible { .. }, MatchResult::Yes { .. })
-                        )
-                    }) {
-                        best = Some(r);
-                    }
-                }
-            }
-            if let Some(r) = best {
-                for v in &e.vuln_ids {
-                    out.push((v.clone(), r.clone()));
-                }
-            }
-        }
-        out
-    }
-
-    /// [`MatchIndex::match_system_with`] over the records that depend on
-    /// more than one component only (platforms, AND, negation); the local
-    /// ones come from [`MatchIndex::match_local`].
-    pub fn match_system_nonlocal(
-        &self,
-        components: &[Cpe23],
-        scheme: Scheme,
-        out: impl FnMut(Hit),
-    ) {
-        self.match_entries(components, scheme, true, out)
-    }
-
-    fn match_entries(
-        &self,
-        components: &[Cpe23],
-        scheme: Scheme,
-        skip_local: bool,
-        mut out: impl FnMut(Hit),
-    ) {
         let keys: Vec<Option<u32>> = components.iter().map(|c| self.interner.lookup(c)).collect();
         let mut candidates: Vec<u32> = keys
             .iter()
@@ -182,27 +378,122 @@ impl MatchIndex {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let sorted = sorted_keys(&keys);
-        let mut best: Vec<(usize, MatchResult)> = Vec::new();
-        for i in candidates {
-            let Some(e) = self.entries.get(i as usize) else {
+        self.eval_entries(&candidates, components, &sorted_keys(&keys), scheme, out)
+    }
+
+    /// What one component name gets on its own, the same on every system
+    /// (callers cache it per name): the results of the component-local
+    /// entries, and the other entries it may be the vulnerable part of.
+    /// Only the criteria whose versions the name can meet are tried
+    /// (see [`Tables`]).
+    pub fn match_name(&self, component: &Cpe23) -> NameHits {
+        let mut out = NameHits::default();
+        let Some(k) = self.interner.lookup(component) else {
+            return out;
+        };
+        let t = self.tables();
+        let (mut crits, mut whole) = (Vec::new(), Vec::new());
+        t.candidates(k, &component.version, &mut crits, &mut whole);
+        // Criteria are numbered entry by entry, in their order there.
+        crits.sort_unstable();
+        let mut i = 0;
+        while let Some(first) = crits.get(i).and_then(|c| t.crits.get(*c as usize)) {
+            let e = first.entry;
+            let mut j = i;
+            let mut best: Option<MatchResult> = None;
+            let local = self.entries.get(e as usize).is_some_and(|x| x.local);
+            while let Some(r) = crits.get(j).and_then(|c| t.crits.get(*c as usize)) {
+                if r.entry != e {
+                    break;
+                }
+                j += 1;
+                if !local {
+                    continue;
+                }
+                let Some(m) = self
+                    .entries
+                    .get(e as usize)
+                    .and_then(|x| x.configs.get(r.config as usize))
+                    .and_then(|c| c.criterion(r.node as usize, r.idx as usize))
+                else {
+                    continue;
+                };
+                let res = m.matches(component, true, Scheme::Generic);
+                if res.is_match() && best.as_ref().is_none_or(|b| stronger(b, &res)) {
+                    best = Some(res);
+                }
+            }
+            if !local {
+                out.nonlocal.push(e);
+            } else if let Some(b) = best {
+                out.local.push((e, b));
+            }
+            i = j;
+        }
+        // Entries with a pattern for a product: evaluated as they stand.
+        let one = std::slice::from_ref(component);
+        let sorted = sorted_keys(&[Some(k)]);
+        for e in whole {
+            let Some(entry) = self.entries.get(e as usize) else {
                 continue;
             };
-            if skip_local && e.local {
+            if !entry.local {
+                out.nonlocal.push(e);
                 continue;
             }
+            let mut best: Option<MatchResult> = None;
+            for c in &entry.configs {
+                for (_, r) in evaluate_compiled(c, one, &sorted, Scheme::Generic) {
+                    if r.is_match() && best.as_ref().is_none_or(|b| stronger(b, &r)) {
+                        best = Some(r);
+                    }
+                }
+            }
+            if let Some(b) = best {
+                out.local.push((e, b));
+            }
+        }
+        out.local.sort_by_key(|(e, _)| *e);
+        out.nonlocal.sort_unstable();
+        out.nonlocal.dedup();
+        out
+    }
+
+    /// Evaluate the given entries (sorted) on a system's components, each
+    /// configuration as it stands (platforms, AND, negation).
+    pub fn match_entries(
+        &self,
+        entries: &[u32],
+        components: &[Cpe23],
+        scheme: Scheme,
+        out: impl FnMut(Hit),
+    ) {
+        let keys: Vec<Option<u32>> = components.iter().map(|c| self.interner.lookup(c)).collect();
+        self.eval_entries(entries, components, &sorted_keys(&keys), scheme, out)
+    }
+
+    fn eval_entries(
+        &self,
+        entries: &[u32],
+        components: &[Cpe23],
+        sorted: &[(u32, usize)],
+        scheme: Scheme,
+        mut out: impl FnMut(Hit),
+    ) {
+        let mut best: Vec<(usize, MatchResult)> = Vec::new();
+        for i in entries {
+            let Some(e) = self.entries.get(*i as usize) else {
+                continue;
+            };
             best.clear();
             for c in &e.configs {
-                for (comp, r) in evaluate_compiled(c, components, &sorted, scheme) {
+                for (comp, r) in evaluate_compiled(c, components, sorted, scheme) {
                     if !r.is_match() {
                         continue;
                     }
                     match best.iter_mut().find(|(j, _)| *j == comp) {
                         Some(slot) => {
-                            if matches!(
-                                (&slot.1, &r),
-                                (MatchResult::Possible { .. }, MatchResult::Yes { .. })
-                            ) {
+                            if stronger(&slot.1, &r) {
                                 slot.1 = r;
                             }
                         }
@@ -299,7 +590,7 @@ mod tests {
             component_cpe(Some("cpe:2.3:a:openbsd:openssh:9.6:*:*:*:*:*:*:*"), None).unwrap(),
         ];
         let hits = idx.match_system(&comps, Scheme::Generic);
-        let ids: Vec<&str> = hits.iter().map(|h| h.vuln_id.as_str()).collect();
+        let ids: Vec<&str> = hits.iter().map(|h| &*h.vuln_id).collect();
         assert_eq!(
             ids,
             vec!["CVE-2024-27316"],

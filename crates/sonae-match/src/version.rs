@@ -597,6 +597,66 @@ fn generic_cmp(a: &str, b: &str) -> Ordering {
     Ordering::Equal
 }
 
+/// An order-preserving byte key of a version under [`Scheme::Generic`]:
+/// for any `a` and `b`, comparing the keys of `a` and `b` byte by byte
+/// gives what [`compare`] gives, and the keys are equal exactly when the
+/// versions compare equal. An index sorts and searches these instead of
+/// comparing strings again and again. The key is appended to `out`.
+///
+/// Each item becomes a tag byte in the order of the items (pre-release
+/// word < end < post-release word < other word < number) and its payload:
+/// a word's letters closed by a zero byte, a number's digit count as four
+/// big-endian bytes and then its digits. An end tag closes the key, so a
+/// shorter version compares as if padded with End.
+pub fn generic_key(v: &str, out: &mut Vec<u8>) {
+    const PRE: u8 = 1;
+    const END: u8 = 2;
+    const POST: u8 = 3;
+    const OTHER: u8 = 4;
+    const NUM: u8 = 5;
+    fn num(out: &mut Vec<u8>, digits: &str) {
+        out.push(NUM);
+        let n = u32::try_from(digits.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&n.to_be_bytes());
+        out.extend_from_slice(digits.as_bytes());
+    }
+    let v = v.trim();
+    if dotted_numeric(v) {
+        let parts: Vec<&str> = v
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.trim_start_matches('0'))
+            .collect();
+        // Zeros that end the version do not count (1.0 == 1).
+        let keep = parts
+            .iter()
+            .rposition(|s| !s.is_empty())
+            .map_or(0, |i| i + 1);
+        for p in &parts[..keep] {
+            num(out, p);
+        }
+    } else {
+        for item in generic_items(v) {
+            match item {
+                Item::Pre(r) => out.extend_from_slice(&[PRE, r]),
+                Item::End => out.push(END),
+                Item::Post(w) => {
+                    out.push(POST);
+                    out.extend_from_slice(w.as_bytes());
+                    out.push(0);
+                }
+                Item::Other(w) => {
+                    out.push(OTHER);
+                    out.extend_from_slice(w.as_bytes());
+                    out.push(0);
+                }
+                Item::Num(_, d) => num(out, &d),
+            }
+        }
+    }
+    out.push(END);
+}
+
 #[cfg(test)]
 mod fast_path_tests {
     use super::*;
@@ -623,6 +683,103 @@ mod fast_path_tests {
                     }
                 }
                 assert_eq!(numeric_cmp(a, b), slow, "{a} vs {b}");
+            }
+        }
+    }
+
+    /// The byte keys order versions exactly as `compare` does.
+    #[test]
+    fn generic_keys_order_as_compare_does() {
+        let vs = [
+            "1",
+            "1.0",
+            "1.0.0",
+            "01.2",
+            "1.2",
+            "1.02",
+            "1.2.0",
+            "1.2.1",
+            "1.10",
+            "1.9",
+            "2.4.58",
+            "2.4.58-1",
+            "2.4.059",
+            "2.4.9",
+            "1.0.0.1",
+            "1..2",
+            "0",
+            "0.0",
+            "10",
+            "9.99.999",
+            "1.1.1w",
+            "1.1.1",
+            "1.1.1a",
+            "1.0.2k",
+            "7.4p1",
+            "7.4",
+            "7.4p2",
+            "5.0rc2",
+            "5.0rc10",
+            "5.0beta",
+            "5.0-beta1",
+            "5.0",
+            "5.0.1",
+            "5.0-alpha",
+            "5.0.dev1",
+            "9.2.0.0_beta",
+            "1.8.0u202",
+            "1.8.0_202",
+            "1.8.0update202",
+            "r12",
+            "r9",
+            "v1.2",
+            "V1.2",
+            "1.2final",
+            "1.2.ga",
+            "1.2-release",
+            "1.2sp1",
+            "1.2 sp2",
+            "1.2-post1",
+            "1.2patch3",
+            "1.2pl3",
+            "2.0.0-snapshot",
+            "2.0.0-m1",
+            "2.0.0-ea",
+            "2.0.0-cr1",
+            "abc",
+            "xyz",
+            "1.2abc",
+            "1.2-abc-3",
+            "",
+            "-",
+            "12.2(33)sxh",
+            "12.2(33)sxi",
+            "1.0.0.0.0.1",
+            "00000000001",
+            "18446744073709551616",
+            "18446744073709551615",
+            "1.2.3.4.5.6.7.8.9.10",
+            "2024-04-07",
+            "4.19.0-21-amd64",
+            "1:2.3",
+            "1.0~rc1",
+            "8.0.35",
+            "8.0.3.5",
+            "ä1",
+            "1ä",
+        ];
+        let key = |v: &str| {
+            let mut k = Vec::new();
+            generic_key(v, &mut k);
+            k
+        };
+        for a in vs {
+            for b in vs {
+                assert_eq!(
+                    key(a).cmp(&key(b)),
+                    compare(Scheme::Generic, a, b),
+                    "{a} vs {b}"
+                );
             }
         }
     }

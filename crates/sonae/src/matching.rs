@@ -25,9 +25,9 @@ pub fn finding(f: sonae_match::engine::Found) -> NewFinding {
     NewFinding {
         component_id: f.component_id,
         system_id: f.system_id,
-        vuln_id: f.vuln_id,
+        vuln_id: f.vuln_id.to_string(),
         certainty: f.certainty.as_str().into(),
-        reason: f.reason,
+        reason: f.reason.to_string(),
     }
 }
 

@@ -89,6 +89,11 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    /// How many keys there are (they are numbered from 0).
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
     fn fill(&mut self, vendor: &str, product: &str) {
         self.buf.clear();
         self.buf.push_str(vendor);
@@ -177,6 +182,21 @@ impl CompiledConfig {
                 })
                 .collect(),
         }
+    }
+
+    /// Every criteria with its place: (node, position in the node).
+    pub(crate) fn criteria(&self) -> impl Iterator<Item = (usize, usize, &Criterion)> + '_ {
+        self.nodes.iter().enumerate().flat_map(|(n, node)| {
+            node.matches
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, m)| m.as_ref().map(|m| (n, i, m)))
+        })
+    }
+
+    /// The criteria at a place given by [`CompiledConfig::criteria`].
+    pub(crate) fn criterion(&self, node: usize, i: usize) -> Option<&Criterion> {
+        self.nodes.get(node)?.matches.get(i)?.as_ref()
     }
 
     /// The keys of the vulnerable criteria (what an index files it under).

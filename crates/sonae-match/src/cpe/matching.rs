@@ -273,6 +273,21 @@ pub(crate) fn finish(
     }
 }
 
+/// See [`Criterion::version_kind`].
+pub(crate) enum VersionKind<'a> {
+    Point(&'a str),
+    /// versionStartIncluding, versionStartExcluding, versionEndIncluding,
+    /// versionEndExcluding.
+    Range([Option<&'a str>; 4]),
+    Other,
+}
+
+/// Whether the ordering of (component version, bound) satisfies bound
+/// `i` of NVD's order (see [`VersionKind::Range`]).
+pub(crate) fn bound_holds(i: usize, o: Ordering) -> bool {
+    BOUNDS.get(i).is_some_and(|(_, holds, _)| holds(o))
+}
+
 /// The range bounds in NVD order: name, whether an ordering of (component
 /// version, bound) satisfies it, and the operator read from the bound's
 /// side ("2.4.59 > 2.4.58").
@@ -373,6 +388,18 @@ impl Criterion {
             full,
             bounds,
         })
+    }
+
+    /// What an index files this criteria under, by its version: a single
+    /// version without wildcards and no range; a range (version ANY and
+    /// bounds); or anything else (every version, NA, a pattern, a version
+    /// with a range), which is tried on every component of its product.
+    pub(crate) fn version_kind(&self) -> VersionKind<'_> {
+        match (&self.version, &self.bounds) {
+            (AttrValue::Value(t), None) if !t.has_wildcards() => VersionKind::Point(t.as_str()),
+            (AttrValue::Any, Some(b)) => VersionKind::Range([0, 1, 2, 3].map(|i| b[i].as_deref())),
+            _ => VersionKind::Other,
+        }
     }
 
     /// Match one component. `same_key` says the component's vendor:product
