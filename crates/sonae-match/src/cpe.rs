@@ -15,7 +15,9 @@ mod matching;
 mod name;
 
 pub use config::evaluate;
-pub(crate) use config::{evaluate_compiled, sorted_keys, CompiledConfig, Interner};
+pub(crate) use config::{
+    evaluate_compiled, evaluate_sparse, sorted_keys, CompiledConfig, Interner,
+};
 pub use matching::{attr_matches, compare_attr, match_cpe, MatchResult, Relation};
 pub(crate) use matching::{bound_holds, VersionKind};
 pub use name::{AttrText, AttrValue, Cpe23, CpeError};

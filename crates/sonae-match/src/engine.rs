@@ -124,7 +124,9 @@ struct JvnEntry {
 #[derive(Default)]
 struct NameResult {
     local: Vec<(Arc<str>, Certainty, Arc<str>)>,
+    /// See [`crate::index::NameHits`].
     nonlocal: Vec<u32>,
+    whole: Vec<u32>,
 }
 
 /// [`NameResult`]s per component name (formatted CPE), across systems.
@@ -330,6 +332,7 @@ impl Matcher {
         let r = Arc::new(NameResult {
             local,
             nonlocal: hits.nonlocal,
+            whole: hits.whole,
         });
         if cache.len() < NAME_CACHE_MAX {
             cache.insert(name.into_boxed_str(), r.clone());
@@ -394,7 +397,7 @@ impl Matcher {
             }
         }
         if !self.nvd.is_empty() {
-            let mut nonlocal: Vec<u32> = Vec::new();
+            let (mut tries, mut whole) = (Vec::new(), Vec::new());
             for (k, cpe) in cpes.iter().enumerate() {
                 let r = self.name_result(cpe, cache);
                 let (i, via) = &owners[k];
@@ -407,13 +410,13 @@ impl Matcher {
                         via.as_deref(),
                     );
                 }
-                nonlocal.extend_from_slice(&r.nonlocal);
+                let k = u32::try_from(k).unwrap_or(u32::MAX);
+                tries.extend(r.nonlocal.iter().map(|c| (*c, k)));
+                whole.extend_from_slice(&r.whole);
             }
-            if !nonlocal.is_empty() {
-                nonlocal.sort_unstable();
-                nonlocal.dedup();
+            if !tries.is_empty() || !whole.is_empty() {
                 self.nvd
-                    .match_entries(&nonlocal, &cpes, Scheme::Generic, |hit| {
+                    .match_nonlocal(&mut tries, &mut whole, &cpes, |hit| {
                         let (i, via) = &owners[hit.component];
                         if let Some((certainty, reason)) = certainty_of(hit.result) {
                             emit(

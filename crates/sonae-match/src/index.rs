@@ -7,8 +7,8 @@
 //! names; nothing is allocated for an attempt that fails.
 
 use crate::cpe::{
-    bound_holds, evaluate_compiled, sorted_keys, AttrValue, CompiledConfig, Cpe23, Interner,
-    MatchResult, VersionKind,
+    bound_holds, evaluate_compiled, evaluate_sparse, sorted_keys, AttrValue, CompiledConfig, Cpe23,
+    Interner, MatchResult, VersionKind,
 };
 use crate::version::{generic_key, Scheme};
 use sonae_domain::vuln::SourceRecord;
@@ -20,8 +20,8 @@ struct Entry {
     configs: Vec<CompiledConfig>,
     /// Every configuration is component-local (see [`CompiledConfig::is_local`]).
     local: bool,
-    /// A vulnerable criteria names no product (a pattern): the entry is
-    /// evaluated whole for every component of its products.
+    /// A criteria names no product (a pattern): the entry is evaluated
+    /// whole for every component of its products.
     whole: bool,
 }
 
@@ -50,18 +50,22 @@ pub struct Hit {
 pub struct NameHits {
     /// (entry, result) of component-local entries, by entry.
     pub local: Vec<(u32, MatchResult)>,
-    /// Entries that depend on other components of the system and that
-    /// this name may take part in as the vulnerable one, by entry.
+    /// The criteria of entries that depend on other components of the
+    /// system that this name may meet (ids for
+    /// [`MatchIndex::match_nonlocal`]), sorted.
     pub nonlocal: Vec<u32>,
+    /// Entries that depend on other components and are evaluated whole.
+    pub whole: Vec<u32>,
 }
 
-/// Where a vulnerable criteria is: entry, configuration, node, position.
+/// Where a criteria is: entry, configuration, node, position.
 #[derive(Clone, Copy)]
 struct CritRef {
     entry: u32,
     config: u16,
     node: u16,
     idx: u32,
+    vulnerable: bool,
 }
 
 /// A version key in [`Tables::vkeys`].
@@ -92,7 +96,7 @@ struct Bound {
     key: Span,
 }
 
-/// Per product, the vulnerable criteria by the versions they name, so a
+/// Per product, the criteria by the versions they name, so a
 /// component meets only the criteria its version can satisfy: single
 /// versions sorted by their order-preserving key (a binary search finds
 /// the equal ones), ranges with their bounds as keys (byte compares), and
@@ -157,7 +161,9 @@ impl Tables {
             }
             for (c, config) in entry.configs.iter().enumerate() {
                 for (n, i, m) in config.criteria() {
-                    let Some(k) = m.key.filter(|_| m.vulnerable) else {
+                    // Platforms too: a configuration that needs other
+                    // components is evaluated on the criteria they meet.
+                    let Some(k) = m.key else {
                         continue;
                     };
                     let crit = u32::try_from(t.crits.len()).unwrap_or(u32::MAX);
@@ -166,6 +172,7 @@ impl Tables {
                         config: u16::try_from(c).unwrap_or(u16::MAX),
                         node: u16::try_from(n).unwrap_or(u16::MAX),
                         idx: u32::try_from(i).unwrap_or(u32::MAX),
+                        vulnerable: m.vulnerable,
                     });
                     match m.version_kind() {
                         VersionKind::Point(v) => {
@@ -208,7 +215,7 @@ impl Tables {
         t
     }
 
-    /// The vulnerable criteria of product `k` that a component of that
+    /// The criteria of product `k` that a component of that
     /// product with this version may meet (into `crits`), and the entries
     /// to evaluate whole (into `whole`).
     fn candidates(&self, k: u32, version: &AttrValue, crits: &mut Vec<u32>, whole: &mut Vec<u32>) {
@@ -304,7 +311,7 @@ impl MatchIndex {
         let whole = configs
             .iter()
             .flat_map(|c| c.criteria())
-            .any(|(_, _, m)| m.vulnerable && m.key.is_none());
+            .any(|(_, _, m)| m.key.is_none());
         self.entries.push(Entry {
             vuln_ids: rec.vulnerability_ids().into_iter().map(Arc::from).collect(),
             configs,
@@ -424,7 +431,7 @@ impl MatchIndex {
                 }
             }
             if !local {
-                out.nonlocal.push(e);
+                out.nonlocal.extend_from_slice(&crits[i..j]);
             } else if let Some(b) = best {
                 out.local.push((e, b));
             }
@@ -438,7 +445,7 @@ impl MatchIndex {
                 continue;
             };
             if !entry.local {
-                out.nonlocal.push(e);
+                out.whole.push(e);
                 continue;
             }
             let mut best: Option<MatchResult> = None;
@@ -454,9 +461,82 @@ impl MatchIndex {
             }
         }
         out.local.sort_by_key(|(e, _)| *e);
-        out.nonlocal.sort_unstable();
-        out.nonlocal.dedup();
+        out.whole.sort_unstable();
+        out.whole.dedup();
         out
+    }
+
+    /// The entries that depend on more than one component, on one system:
+    /// `tries` are (criteria, component) pairs from [`MatchIndex::match_name`]
+    /// of each component ([`NameHits::nonlocal`]), `whole` the entries
+    /// evaluated as they stand ([`NameHits::whole`]). An entry is evaluated
+    /// only when one of its vulnerable criteria is among the tries, and
+    /// then only on its tries (see [`evaluate_sparse`]).
+    pub fn match_nonlocal(
+        &self,
+        tries: &mut Vec<(u32, u32)>,
+        whole: &mut Vec<u32>,
+        components: &[Cpe23],
+        mut out: impl FnMut(Hit),
+    ) {
+        let t = self.tables();
+        tries.sort_unstable();
+        tries.dedup();
+        let mut best: Vec<(usize, MatchResult)> = Vec::new();
+        let mut sub: Vec<(u16, u32, u32)> = Vec::new();
+        let mut i = 0;
+        while let Some(first) = tries.get(i).and_then(|(c, _)| t.crits.get(*c as usize)) {
+            let e = first.entry;
+            let to = i + tries[i..]
+                .partition_point(|(c, _)| t.crits.get(*c as usize).is_some_and(|r| r.entry == e));
+            let group = &tries[i..to.max(i + 1)];
+            i = to.max(i + 1);
+            let vulnerable = group
+                .iter()
+                .any(|(c, _)| t.crits.get(*c as usize).is_some_and(|r| r.vulnerable));
+            let Some(entry) = self.entries.get(e as usize).filter(|_| vulnerable) else {
+                continue;
+            };
+            best.clear();
+            for (ci, config) in entry.configs.iter().enumerate() {
+                sub.clear();
+                sub.extend(group.iter().filter_map(|(c, comp)| {
+                    let r = t.crits.get(*c as usize)?;
+                    (r.config as usize == ci).then_some((r.node, r.idx, *comp))
+                }));
+                if sub.is_empty() {
+                    continue;
+                }
+                for (comp, r) in evaluate_sparse(config, components, &sub, Scheme::Generic) {
+                    if !r.is_match() {
+                        continue;
+                    }
+                    match best.iter_mut().find(|(j, _)| *j == comp) {
+                        Some(slot) => {
+                            if stronger(&slot.1, &r) {
+                                slot.1 = r;
+                            }
+                        }
+                        None => best.push((comp, r)),
+                    }
+                }
+            }
+            best.sort_by_key(|(c, _)| *c);
+            for (comp, r) in best.drain(..) {
+                for v in &entry.vuln_ids {
+                    out(Hit {
+                        component: comp,
+                        vuln_id: v.clone(),
+                        result: r.clone(),
+                    });
+                }
+            }
+        }
+        if !whole.is_empty() {
+            whole.sort_unstable();
+            whole.dedup();
+            self.match_entries(whole, components, Scheme::Generic, out);
+        }
     }
 
     /// Evaluate the given entries (sorted) on a system's components, each

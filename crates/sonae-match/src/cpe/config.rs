@@ -331,6 +331,86 @@ pub(crate) fn evaluate_compiled(
         .iter()
         .map(|n| eval_node(n, system_cpes, keys, scheme))
         .collect();
+    conclude(config, nodes, system_cpes)
+}
+
+/// [`evaluate_compiled`] with the tries given: only the (node, position in
+/// the node, component) triples in `tries` (sorted) are tried, every other
+/// criteria counts as matching nothing. An index that knows which
+/// criteria a component's product and version can meet uses this to skip
+/// the rest; each try is still decided by the general rules, and gives
+/// what [`evaluate_compiled`] gives as long as no criteria that would
+/// match is left out.
+pub(crate) fn evaluate_sparse(
+    config: &CompiledConfig,
+    system_cpes: &[Cpe23],
+    tries: &[(u16, u32, u32)],
+    scheme: Scheme,
+) -> Vec<(usize, MatchResult)> {
+    if config.negate {
+        return Vec::new();
+    }
+    let mut rest = tries;
+    let mut nodes: Vec<NodeEval> = Vec::with_capacity(config.nodes.len());
+    for (n, node) in config.nodes.iter().enumerate() {
+        let n = u16::try_from(n).unwrap_or(u16::MAX);
+        let from = rest.partition_point(|t| t.0 < n);
+        let to = from + rest[from..].partition_point(|t| t.0 == n);
+        let mine = &rest[from..to];
+        rest = &rest[to..];
+        let mut hits = Vec::new();
+        let mut platforms = Vec::new();
+        let mut truths: Vec<Truth> = Vec::new();
+        let mut k = 0;
+        while let Some(&(_, idx, _)) = mine.get(k) {
+            let mut best = Truth::No;
+            let m = node.matches.get(idx as usize).and_then(Option::as_ref);
+            while let Some(&(_, i, comp)) = mine.get(k) {
+                if i != idx {
+                    break;
+                }
+                k += 1;
+                let (Some(m), Some(c)) = (m, system_cpes.get(comp as usize)) else {
+                    continue;
+                };
+                let r = m.matches(c, m.key.is_some(), scheme);
+                let t = Truth::of(&r);
+                if t == Truth::No {
+                    continue;
+                }
+                best = best.max(t);
+                let comp = comp as usize;
+                if m.vulnerable {
+                    hits.push((comp, r));
+                } else if !platforms.contains(&comp) {
+                    platforms.push(comp);
+                }
+            }
+            truths.push(best);
+        }
+        // The criteria not tried match nothing.
+        truths.resize(node.matches.len().max(truths.len()), Truth::No);
+        let mut truth = combine(node.operator, truths.into_iter());
+        if node.negate {
+            truth = truth.not();
+            hits.clear();
+            platforms.clear();
+        }
+        nodes.push(NodeEval {
+            truth,
+            hits,
+            platforms,
+        });
+    }
+    conclude(config, nodes, system_cpes)
+}
+
+/// A configuration's result from its nodes' (see [`evaluate_compiled`]).
+fn conclude(
+    config: &CompiledConfig,
+    nodes: Vec<NodeEval>,
+    system_cpes: &[Cpe23],
+) -> Vec<(usize, MatchResult)> {
     let op = config.operator.unwrap_or(Operator::Or);
     let truth = combine(op, nodes.iter().map(|n| n.truth));
     if truth == Truth::No {
