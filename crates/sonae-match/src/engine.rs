@@ -125,7 +125,7 @@ struct JvnEntry {
 struct NameResult {
     local: Vec<(Arc<str>, Certainty, Arc<str>)>,
     /// See [`crate::index::NameHits`].
-    nonlocal: Vec<u32>,
+    nonlocal: Vec<(u32, MatchResult)>,
     whole: Vec<u32>,
 }
 
@@ -397,9 +397,10 @@ impl Matcher {
             }
         }
         if !self.nvd.is_empty() {
+            let names: Vec<Arc<NameResult>> =
+                cpes.iter().map(|c| self.name_result(c, cache)).collect();
             let (mut tries, mut whole) = (Vec::new(), Vec::new());
-            for (k, cpe) in cpes.iter().enumerate() {
-                let r = self.name_result(cpe, cache);
+            for (k, r) in names.iter().enumerate() {
                 let (i, via) = &owners[k];
                 for (vuln_id, certainty, reason) in &r.local {
                     emit(
@@ -411,7 +412,7 @@ impl Matcher {
                     );
                 }
                 let k = u32::try_from(k).unwrap_or(u32::MAX);
-                tries.extend(r.nonlocal.iter().map(|c| (*c, k)));
+                tries.extend(r.nonlocal.iter().map(|(c, res)| (*c, k, res)));
                 whole.extend_from_slice(&r.whole);
             }
             if !tries.is_empty() || !whole.is_empty() {

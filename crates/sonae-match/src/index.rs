@@ -51,9 +51,10 @@ pub struct NameHits {
     /// (entry, result) of component-local entries, by entry.
     pub local: Vec<(u32, MatchResult)>,
     /// The criteria of entries that depend on other components of the
-    /// system that this name may meet (ids for
-    /// [`MatchIndex::match_nonlocal`]), sorted.
-    pub nonlocal: Vec<u32>,
+    /// system that this name meets, with the result (ids for
+    /// [`MatchIndex::match_nonlocal`]), sorted. A platform's result keeps
+    /// no reason (none is shown for it).
+    pub nonlocal: Vec<(u32, MatchResult)>,
     /// Entries that depend on other components and are evaluated whole.
     pub whole: Vec<u32>,
 }
@@ -66,6 +67,9 @@ struct CritRef {
     node: u16,
     idx: u32,
     vulnerable: bool,
+    /// How its version is filed: a single version or a range (which can
+    /// only say "possibly" to a component without a version), or other.
+    versioned: bool,
 }
 
 /// A version key in [`Tables::vkeys`].
@@ -173,6 +177,7 @@ impl Tables {
                         node: u16::try_from(n).unwrap_or(u16::MAX),
                         idx: u32::try_from(i).unwrap_or(u32::MAX),
                         vulnerable: m.vulnerable,
+                        versioned: !matches!(m.version_kind(), VersionKind::Other),
                     });
                     match m.version_kind() {
                         VersionKind::Point(v) => {
@@ -403,40 +408,98 @@ impl MatchIndex {
         t.candidates(k, &component.version, &mut crits, &mut whole);
         // Criteria are numbered entry by entry, in their order there.
         crits.sort_unstable();
+        // A component without a version can only possibly meet a criteria
+        // that names versions: once one such result is in, others like it
+        // change nothing (the first of equals is kept).
+        let versionless = !matches!(component.version, AttrValue::Value(_));
+        let can_improve = |best: Option<&MatchResult>, r: &CritRef| match best {
+            None => true,
+            Some(MatchResult::Yes { .. }) => false,
+            Some(_) => !(versionless && r.versioned),
+        };
+        let result = |entry: &Entry, r: &CritRef| -> Option<(bool, MatchResult)> {
+            let m = entry
+                .configs
+                .get(r.config as usize)?
+                .criterion(r.node as usize, r.idx as usize)?;
+            let res = m.matches(component, true, Scheme::Generic);
+            Some((m.vulnerable, res)).filter(|(_, r)| r.is_match())
+        };
+        let of = |c: u32| t.crits.get(c as usize);
         let mut i = 0;
-        while let Some(first) = crits.get(i).and_then(|c| t.crits.get(*c as usize)) {
+        while let Some(first) = crits.get(i).and_then(|c| of(*c)) {
             let e = first.entry;
-            let mut j = i;
-            let mut best: Option<MatchResult> = None;
-            let local = self.entries.get(e as usize).is_some_and(|x| x.local);
-            while let Some(r) = crits.get(j).and_then(|c| t.crits.get(*c as usize)) {
-                if r.entry != e {
-                    break;
+            let to = i + crits[i..].partition_point(|c| of(*c).is_some_and(|r| r.entry == e));
+            let group = &crits[i..to.max(i + 1)];
+            i = to.max(i + 1);
+            let Some(entry) = self.entries.get(e as usize) else {
+                continue;
+            };
+            if entry.local {
+                let mut best: Option<MatchResult> = None;
+                for r in group.iter().filter_map(|c| of(*c)) {
+                    if !can_improve(best.as_ref(), r) {
+                        continue;
+                    }
+                    if let Some((_, res)) = result(entry, r) {
+                        if best.as_ref().is_none_or(|b| stronger(b, &res)) {
+                            best = Some(res);
+                        }
+                    }
                 }
-                j += 1;
-                if !local {
-                    continue;
+                if let Some(b) = best {
+                    out.local.push((e, b));
                 }
-                let Some(m) = self
-                    .entries
-                    .get(e as usize)
-                    .and_then(|x| x.configs.get(r.config as usize))
-                    .and_then(|c| c.criterion(r.node as usize, r.idx as usize))
-                else {
-                    continue;
-                };
-                let res = m.matches(component, true, Scheme::Generic);
-                if res.is_match() && best.as_ref().is_none_or(|b| stronger(b, &res)) {
-                    best = Some(res);
-                }
+                continue;
             }
-            if !local {
-                out.nonlocal.extend_from_slice(&crits[i..j]);
-            } else if let Some(b) = best {
-                out.local.push((e, b));
+            // Needs the rest of the system: each criteria's result is kept
+            // for combining there. Of an OR node only the first strongest
+            // result of its vulnerable criteria and of its platforms
+            // count; of an AND node every one.
+            let mut k = 0;
+            while let Some(r0) = group.get(k).and_then(|c| of(*c)) {
+                let (cfg, node) = (r0.config, r0.node);
+                let end = k + group[k..]
+                    .partition_point(|c| of(*c).is_some_and(|r| (r.config, r.node) == (cfg, node)));
+                let part = &group[k..end.max(k + 1)];
+                k = end.max(k + 1);
+                let or = entry
+                    .configs
+                    .get(cfg as usize)
+                    .is_some_and(|c| c.node_is_or(node as usize));
+                let mut best: [Option<(u32, MatchResult)>; 2] = [None, None];
+                for c in part {
+                    let Some(r) = of(*c) else { continue };
+                    let slot = usize::from(r.vulnerable);
+                    if or && !can_improve(best[slot].as_ref().map(|b| &b.1), r) {
+                        continue;
+                    }
+                    let Some((vulnerable, res)) = result(entry, r) else {
+                        continue;
+                    };
+                    // A platform's reason is never shown.
+                    let res = match res {
+                        MatchResult::Yes { .. } if !vulnerable => MatchResult::Yes {
+                            reason: String::new(),
+                        },
+                        MatchResult::Possible { .. } if !vulnerable => MatchResult::Possible {
+                            reason: String::new(),
+                        },
+                        res => res,
+                    };
+                    if !or {
+                        out.nonlocal.push((*c, res));
+                    } else if best[slot]
+                        .as_ref()
+                        .is_none_or(|(_, b)| stronger(b, &res))
+                    {
+                        best[slot] = Some((*c, res));
+                    }
+                }
+                out.nonlocal.extend(best.into_iter().flatten());
             }
-            i = j;
         }
+        out.nonlocal.sort_by_key(|(c, _)| *c);
         // Entries with a pattern for a product: evaluated as they stand.
         let one = std::slice::from_ref(component);
         let sorted = sorted_keys(&[Some(k)]);
@@ -467,47 +530,48 @@ impl MatchIndex {
     }
 
     /// The entries that depend on more than one component, on one system:
-    /// `tries` are (criteria, component) pairs from [`MatchIndex::match_name`]
-    /// of each component ([`NameHits::nonlocal`]), `whole` the entries
-    /// evaluated as they stand ([`NameHits::whole`]). An entry is evaluated
-    /// only when one of its vulnerable criteria is among the tries, and
-    /// then only on its tries (see [`evaluate_sparse`]).
+    /// `tries` are (criteria, component, result) from
+    /// [`MatchIndex::match_name`] of each component ([`NameHits::nonlocal`]),
+    /// `whole` the entries evaluated as they stand ([`NameHits::whole`]).
+    /// An entry is evaluated only when one of its vulnerable criteria
+    /// matched, and then on those results alone (see [`evaluate_sparse`]).
     pub fn match_nonlocal(
         &self,
-        tries: &mut Vec<(u32, u32)>,
+        tries: &mut Vec<(u32, u32, &MatchResult)>,
         whole: &mut Vec<u32>,
         components: &[Cpe23],
         mut out: impl FnMut(Hit),
     ) {
         let t = self.tables();
-        tries.sort_unstable();
-        tries.dedup();
+        tries.sort_unstable_by_key(|(c, comp, _)| (*c, *comp));
+        tries.dedup_by_key(|(c, comp, _)| (*c, *comp));
         let mut best: Vec<(usize, MatchResult)> = Vec::new();
-        let mut sub: Vec<(u16, u32, u32)> = Vec::new();
+        let mut sub: Vec<(u16, u32, u32, &MatchResult)> = Vec::new();
         let mut i = 0;
-        while let Some(first) = tries.get(i).and_then(|(c, _)| t.crits.get(*c as usize)) {
+        while let Some(first) = tries.get(i).and_then(|(c, _, _)| t.crits.get(*c as usize)) {
             let e = first.entry;
-            let to = i + tries[i..]
-                .partition_point(|(c, _)| t.crits.get(*c as usize).is_some_and(|r| r.entry == e));
+            let to = i + tries[i..].partition_point(|(c, _, _)| {
+                t.crits.get(*c as usize).is_some_and(|r| r.entry == e)
+            });
             let group = &tries[i..to.max(i + 1)];
             i = to.max(i + 1);
             let vulnerable = group
                 .iter()
-                .any(|(c, _)| t.crits.get(*c as usize).is_some_and(|r| r.vulnerable));
+                .any(|(c, _, _)| t.crits.get(*c as usize).is_some_and(|r| r.vulnerable));
             let Some(entry) = self.entries.get(e as usize).filter(|_| vulnerable) else {
                 continue;
             };
             best.clear();
             for (ci, config) in entry.configs.iter().enumerate() {
                 sub.clear();
-                sub.extend(group.iter().filter_map(|(c, comp)| {
+                sub.extend(group.iter().filter_map(|(c, comp, res)| {
                     let r = t.crits.get(*c as usize)?;
-                    (r.config as usize == ci).then_some((r.node, r.idx, *comp))
+                    (r.config as usize == ci).then_some((r.node, r.idx, *comp, *res))
                 }));
                 if sub.is_empty() {
                     continue;
                 }
-                for (comp, r) in evaluate_sparse(config, components, &sub, Scheme::Generic) {
+                for (comp, r) in evaluate_sparse(config, components, &sub) {
                     if !r.is_match() {
                         continue;
                     }

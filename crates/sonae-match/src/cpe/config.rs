@@ -194,6 +194,11 @@ impl CompiledConfig {
         })
     }
 
+    /// Whether node `n` combines its criteria by OR.
+    pub(crate) fn node_is_or(&self, n: usize) -> bool {
+        self.nodes.get(n).is_some_and(|n| n.operator == Operator::Or)
+    }
+
     /// The criteria at a place given by [`CompiledConfig::criteria`].
     pub(crate) fn criterion(&self, node: usize, i: usize) -> Option<&Criterion> {
         self.nodes.get(node)?.matches.get(i)?.as_ref()
@@ -334,18 +339,17 @@ pub(crate) fn evaluate_compiled(
     conclude(config, nodes, system_cpes)
 }
 
-/// [`evaluate_compiled`] with the tries given: only the (node, position in
-/// the node, component) triples in `tries` (sorted) are tried, every other
-/// criteria counts as matching nothing. An index that knows which
-/// criteria a component's product and version can meet uses this to skip
-/// the rest; each try is still decided by the general rules, and gives
-/// what [`evaluate_compiled`] gives as long as no criteria that would
-/// match is left out.
+/// [`evaluate_compiled`] from the criteria's results given: `tries` holds
+/// (node, position in the node, component, result of that criteria on
+/// that component), sorted, for every criteria that matches a component;
+/// every other criteria counts as matching nothing. An index that keeps
+/// each criteria's result per component name uses this so that each
+/// system only combines them; it gives what [`evaluate_compiled`] gives as
+/// long as no matching criteria is left out.
 pub(crate) fn evaluate_sparse(
     config: &CompiledConfig,
     system_cpes: &[Cpe23],
-    tries: &[(u16, u32, u32)],
-    scheme: Scheme,
+    tries: &[(u16, u32, u32, &MatchResult)],
 ) -> Vec<(usize, MatchResult)> {
     if config.negate {
         return Vec::new();
@@ -362,26 +366,25 @@ pub(crate) fn evaluate_sparse(
         let mut platforms = Vec::new();
         let mut truths: Vec<Truth> = Vec::new();
         let mut k = 0;
-        while let Some(&(_, idx, _)) = mine.get(k) {
+        while let Some(&(_, idx, _, _)) = mine.get(k) {
             let mut best = Truth::No;
             let m = node.matches.get(idx as usize).and_then(Option::as_ref);
-            while let Some(&(_, i, comp)) = mine.get(k) {
+            while let Some(&(_, i, comp, r)) = mine.get(k) {
                 if i != idx {
                     break;
                 }
                 k += 1;
-                let (Some(m), Some(c)) = (m, system_cpes.get(comp as usize)) else {
+                let Some(m) = m.filter(|_| (comp as usize) < system_cpes.len()) else {
                     continue;
                 };
-                let r = m.matches(c, m.key.is_some(), scheme);
-                let t = Truth::of(&r);
+                let t = Truth::of(r);
                 if t == Truth::No {
                     continue;
                 }
                 best = best.max(t);
                 let comp = comp as usize;
                 if m.vulnerable {
-                    hits.push((comp, r));
+                    hits.push((comp, r.clone()));
                 } else if !platforms.contains(&comp) {
                     platforms.push(comp);
                 }
