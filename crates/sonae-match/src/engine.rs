@@ -11,7 +11,7 @@
 //!   (inventory vendor/product spelling → CPE vendor:product).
 
 use crate::cpe::{AttrValue, Cpe23, MatchResult};
-use crate::index::{component_cpe, MatchIndex};
+use crate::index::{component_cpe, MatchIndex, NameHits};
 use crate::osv::OsvIndex;
 use crate::purl::Purl;
 use crate::version::Scheme;
@@ -121,16 +121,21 @@ struct JvnEntry {
 /// What one component name gets from the NVD index, the same on every
 /// system: the findings of component-local records, and the records that
 /// need the rest of the system to decide.
-#[derive(Default)]
 struct NameResult {
-    local: Vec<(Arc<str>, Certainty, Arc<str>)>,
+    /// The formatted CPE name.
+    name: Arc<str>,
+    /// (vulnerability, certainty, reason): NVD's component-local records
+    /// first (`..local`), then JVN's.
+    found: Vec<(Arc<str>, Certainty, Arc<str>)>,
+    local: usize,
     /// See [`crate::index::NameHits`].
     nonlocal: Vec<(u32, MatchResult)>,
     whole: Vec<u32>,
 }
 
-/// [`NameResult`]s per component name (formatted CPE), across systems.
-type NameCache = FxHashMap<Box<str>, Arc<NameResult>>;
+/// [`NameResult`]s per component name (CPE and version as the component
+/// gives them), across systems; None for a name that is not a CPE.
+type NameCache = FxHashMap<Box<str>, Option<Arc<NameResult>>>;
 
 /// Distinct component names kept in the cache (bounds memory).
 const NAME_CACHE_MAX: usize = 200_000;
@@ -312,32 +317,89 @@ impl Matcher {
         self.nvd.prepare();
     }
 
-    /// What a component name gets from the NVD index (cached per name).
-    fn name_result(&self, cpe: &Cpe23, cache: &mut NameCache) -> Arc<NameResult> {
-        let name = cpe.to_formatted_string();
-        if let Some(r) = cache.get(name.as_str()) {
-            return r.clone();
-        }
-        let hits = self.nvd.match_name(cpe);
-        let mut local = Vec::new();
+    /// What a component name gets on its own (cached per name): its CPE
+    /// name, the findings of component-local NVD records and of JVN, and
+    /// what NVD configurations that need the rest of the system need.
+    fn name_result(&self, cpe: &Cpe23) -> NameResult {
+        let name: Arc<str> = Arc::from(cpe.to_formatted_string());
+        let hits = if self.nvd.is_empty() {
+            NameHits::default()
+        } else {
+            self.nvd.match_name(cpe)
+        };
+        let mut found = Vec::new();
         for (e, r) in hits.local {
             let Some((certainty, reason)) = certainty_of(r) else {
                 continue;
             };
             let reason: Arc<str> = Arc::from(reason);
             for id in self.nvd.entry_ids(e) {
-                local.push((id.clone(), certainty, reason.clone()));
+                found.push((id.clone(), certainty, reason.clone()));
             }
         }
-        let r = Arc::new(NameResult {
+        let local = found.len();
+        if let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) {
+            let entries = self.jvn.get(&(v.to_owned(), p.to_owned()));
+            for e in entries.into_iter().flatten() {
+                // Only JVN-only vulnerabilities: NVD's configurations decide the rest.
+                if e.cves.iter().any(|c| self.nvd_cves.contains(c)) {
+                    continue;
+                }
+                let r = crate::jvn::affects(&e.cpe, &e.versions, cpe, &e.source);
+                if let Some((certainty, reason)) = certainty_of(r) {
+                    let reason: Arc<str> = Arc::from(reason);
+                    for id in &e.vuln_ids {
+                        found.push((id.clone(), certainty, reason.clone()));
+                    }
+                }
+            }
+        }
+        NameResult {
+            name,
+            found,
             local,
             nonlocal: hits.nonlocal,
             whole: hits.whole,
-        });
-        if cache.len() < NAME_CACHE_MAX {
-            cache.insert(name.into_boxed_str(), r.clone());
         }
-        r
+    }
+
+    /// The cached [`NameResult`] of a component, with the alias it was
+    /// named through. A component with a CPE name is looked up by its
+    /// CPE and version as given, so a name seen before is not parsed again.
+    fn component_result(
+        &self,
+        c: &Component,
+        key: &mut String,
+        cache: &mut NameCache,
+    ) -> Option<(Arc<NameResult>, Option<String>)> {
+        key.clear();
+        let via = match c.cpe.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(cpe) => {
+                key.push_str(cpe);
+                key.push('\0');
+                key.push_str(c.version.as_deref().unwrap_or(""));
+                if let Some(r) = cache.get(key.as_str()) {
+                    return r.clone().map(|r| (r, None));
+                }
+                None
+            }
+            None => {
+                let (cpe, via) = self.component_cpe(c)?;
+                key.push_str("alias\0");
+                key.push_str(&cpe.to_formatted_string());
+                if let Some(r) = cache.get(key.as_str()) {
+                    return r.clone().map(|r| (r, via));
+                }
+                via
+            }
+        };
+        let r = self
+            .component_cpe(c)
+            .map(|(cpe, _)| Arc::new(self.name_result(&cpe)));
+        if cache.len() < NAME_CACHE_MAX {
+            cache.insert(key.as_str().into(), r.clone());
+        }
+        r.map(|r| (r, via))
     }
 
     /// [`Matcher::match_system`] with what each component name gets on
@@ -348,14 +410,22 @@ impl Matcher {
         cache: &mut NameCache,
         out: &mut dyn FnMut(Found),
     ) {
-        // (component, vulnerability) pairs already found by another source.
+        // (component, vulnerability) pairs found by OSV or JVN. NVD's own
+        // ids name one record each (checked when indexed), so NVD's
+        // findings need only be checked against these.
+        let nvd_unique = self.nvd.ids_unique();
         let mut seen: FxHashSet<(usize, Arc<str>)> = FxHashSet::default();
         let mut emit = |i: usize,
+                        source: Feed,
                         vuln_id: Arc<str>,
                         certainty: Certainty,
                         reason: Arc<str>,
                         via: Option<&str>| {
-            if !seen.insert((i, vuln_id.clone())) {
+            let fresh = match source {
+                Feed::Nvd if nvd_unique => seen.is_empty() || !seen.contains(&(i, vuln_id.clone())),
+                _ => seen.insert((i, vuln_id.clone())),
+            };
+            if !fresh {
                 return;
             }
             let Some(c) = components.get(i) else { return };
@@ -371,8 +441,6 @@ impl Matcher {
                 reason,
             });
         };
-        let mut cpes: Vec<Cpe23> = Vec::with_capacity(components.len());
-        let mut owners: Vec<(usize, Option<String>)> = Vec::with_capacity(components.len());
         for (i, c) in components.iter().enumerate() {
             if let Some(mut purl) = c.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
                 if purl.version.is_none() {
@@ -387,72 +455,101 @@ impl Matcher {
                         .cloned()
                         .unwrap_or_default();
                     if let Some((certainty, reason)) = certainty_of(result) {
-                        emit(i, Arc::from(vuln_id), certainty, Arc::from(reason), None);
+                        emit(
+                            i,
+                            Feed::Osv,
+                            Arc::from(vuln_id),
+                            certainty,
+                            Arc::from(reason),
+                            None,
+                        );
                     }
                 }
             }
-            if let Some((cpe, via)) = self.component_cpe(c) {
-                cpes.push(cpe);
-                owners.push((i, via));
+        }
+        let mut key = String::new();
+        // Per component with a CPE: (its index, its result, the alias).
+        let mut named: Vec<(usize, Arc<NameResult>, Option<String>)> =
+            Vec::with_capacity(components.len());
+        for (i, c) in components.iter().enumerate() {
+            if let Some((r, via)) = self.component_result(c, &mut key, cache) {
+                named.push((i, r, via));
             }
         }
-        if !self.nvd.is_empty() {
-            let names: Vec<Arc<NameResult>> =
-                cpes.iter().map(|c| self.name_result(c, cache)).collect();
-            let (mut tries, mut whole) = (Vec::new(), Vec::new());
-            for (k, r) in names.iter().enumerate() {
-                let (i, via) = &owners[k];
-                for (vuln_id, certainty, reason) in &r.local {
+        for (i, r, via) in &named {
+            for (vuln_id, certainty, reason) in &r.found[..r.local] {
+                emit(
+                    *i,
+                    Feed::Nvd,
+                    vuln_id.clone(),
+                    *certainty,
+                    reason.clone(),
+                    via.as_deref(),
+                );
+            }
+        }
+        let mut tries: Vec<(u32, u32, &MatchResult)> = Vec::new();
+        let mut whole: Vec<u32> = Vec::new();
+        for (k, (_, r, _)) in named.iter().enumerate() {
+            let k = u32::try_from(k).unwrap_or(u32::MAX);
+            tries.extend(r.nonlocal.iter().map(|(c, res)| (*c, k, res)));
+            whole.extend_from_slice(&r.whole);
+        }
+        if !tries.is_empty() {
+            let names: Vec<&str> = named.iter().map(|(_, r, _)| &*r.name).collect();
+            self.nvd.match_nonlocal(&mut tries, &names, |hit| {
+                let (i, _, via) = &named[hit.component];
+                if let Some((certainty, reason)) = certainty_of(hit.result) {
                     emit(
                         *i,
-                        vuln_id.clone(),
-                        *certainty,
-                        reason.clone(),
+                        Feed::Nvd,
+                        hit.vuln_id,
+                        certainty,
+                        Arc::from(reason),
                         via.as_deref(),
                     );
                 }
-                let k = u32::try_from(k).unwrap_or(u32::MAX);
-                tries.extend(r.nonlocal.iter().map(|(c, res)| (*c, k, res)));
-                whole.extend_from_slice(&r.whole);
-            }
-            if !tries.is_empty() || !whole.is_empty() {
-                self.nvd
-                    .match_nonlocal(&mut tries, &mut whole, &cpes, |hit| {
-                        let (i, via) = &owners[hit.component];
-                        if let Some((certainty, reason)) = certainty_of(hit.result) {
-                            emit(
-                                *i,
-                                hit.vuln_id,
-                                certainty,
-                                Arc::from(reason),
-                                via.as_deref(),
-                            );
-                        }
-                    });
-            }
+            });
         }
-        if !self.jvn.is_empty() {
-            for (k, cpe) in cpes.iter().enumerate() {
-                let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) else {
-                    continue;
-                };
-                let Some(entries) = self.jvn.get(&(v.to_owned(), p.to_owned())) else {
-                    continue;
-                };
-                let (i, via) = &owners[k];
-                for e in entries {
-                    // Only JVN-only vulnerabilities: NVD's configurations decide the rest.
-                    if e.cves.iter().any(|c| self.nvd_cves.contains(c)) {
-                        continue;
+        if !whole.is_empty() {
+            // Records with a pattern for a product: evaluated as they stand.
+            whole.sort_unstable();
+            whole.dedup();
+            let cpes: Vec<Cpe23> = named
+                .iter()
+                .map(|(i, _, _)| {
+                    components
+                        .get(*i)
+                        .and_then(|c| self.component_cpe(c))
+                        .map(|(cpe, _)| cpe)
+                        .unwrap_or_default()
+                })
+                .collect();
+            self.nvd
+                .match_entries(&whole, &cpes, Scheme::Generic, |hit| {
+                    let (i, _, via) = &named[hit.component];
+                    if let Some((certainty, reason)) = certainty_of(hit.result) {
+                        emit(
+                            *i,
+                            Feed::Nvd,
+                            hit.vuln_id,
+                            certainty,
+                            Arc::from(reason),
+                            via.as_deref(),
+                        );
                     }
-                    let r = crate::jvn::affects(&e.cpe, &e.versions, cpe, &e.source);
-                    if let Some((certainty, reason)) = certainty_of(r) {
-                        let reason: Arc<str> = Arc::from(reason);
-                        for id in &e.vuln_ids {
-                            emit(*i, id.clone(), certainty, reason.clone(), via.as_deref());
-                        }
-                    }
-                }
+                });
+        }
+        for (i, r, via) in &named {
+            for (vuln_id, certainty, reason) in &r.found[r.local..] {
+                emit(
+                    *i,
+                    Feed::Jvn,
+                    vuln_id.clone(),
+                    *certainty,
+                    reason.clone(),
+                    via.as_deref(),
+                );
             }
         }
     }

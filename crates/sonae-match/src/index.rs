@@ -33,6 +33,9 @@ pub struct MatchIndex {
     entries: Vec<Entry>,
     /// The per-product tables, built on first use after the last `add`.
     tables: OnceLock<Tables>,
+    /// Every vulnerability id seen, and whether one names two entries.
+    ids: rustc_hash::FxHashSet<Arc<str>>,
+    ids_shared: bool,
 }
 
 /// One component found vulnerable.
@@ -317,13 +320,25 @@ impl MatchIndex {
             .iter()
             .flat_map(|c| c.criteria())
             .any(|(_, _, m)| m.key.is_none());
+        let vuln_ids: Vec<Arc<str>> = rec.vulnerability_ids().into_iter().map(Arc::from).collect();
+        for id in &vuln_ids {
+            if !self.ids.insert(id.clone()) {
+                self.ids_shared = true;
+            }
+        }
         self.entries.push(Entry {
-            vuln_ids: rec.vulnerability_ids().into_iter().map(Arc::from).collect(),
+            vuln_ids,
             configs,
             local,
             whole,
         });
         self.tables.take();
+    }
+
+    /// Whether no vulnerability id belongs to two entries: then no two
+    /// hits of one component name the same vulnerability.
+    pub fn ids_unique(&self) -> bool {
+        !self.ids_shared
     }
 
     /// Build the per-product tables now (else the first match does).
@@ -489,10 +504,7 @@ impl MatchIndex {
                     };
                     if !or {
                         out.nonlocal.push((*c, res));
-                    } else if best[slot]
-                        .as_ref()
-                        .is_none_or(|(_, b)| stronger(b, &res))
-                    {
+                    } else if best[slot].as_ref().is_none_or(|(_, b)| stronger(b, &res)) {
                         best[slot] = Some((*c, res));
                     }
                 }
@@ -531,15 +543,14 @@ impl MatchIndex {
 
     /// The entries that depend on more than one component, on one system:
     /// `tries` are (criteria, component, result) from
-    /// [`MatchIndex::match_name`] of each component ([`NameHits::nonlocal`]),
-    /// `whole` the entries evaluated as they stand ([`NameHits::whole`]).
+    /// [`MatchIndex::match_name`] of each component ([`NameHits::nonlocal`]).
     /// An entry is evaluated only when one of its vulnerable criteria
     /// matched, and then on those results alone (see [`evaluate_sparse`]).
+    /// `names` are the components' formatted CPE names (for reasons).
     pub fn match_nonlocal(
         &self,
         tries: &mut Vec<(u32, u32, &MatchResult)>,
-        whole: &mut Vec<u32>,
-        components: &[Cpe23],
+        names: &[&str],
         mut out: impl FnMut(Hit),
     ) {
         let t = self.tables();
@@ -571,7 +582,7 @@ impl MatchIndex {
                 if sub.is_empty() {
                     continue;
                 }
-                for (comp, r) in evaluate_sparse(config, components, &sub) {
+                for (comp, r) in evaluate_sparse(config, names, &sub) {
                     if !r.is_match() {
                         continue;
                     }
@@ -595,11 +606,6 @@ impl MatchIndex {
                     });
                 }
             }
-        }
-        if !whole.is_empty() {
-            whole.sort_unstable();
-            whole.dedup();
-            self.match_entries(whole, components, Scheme::Generic, out);
         }
     }
 

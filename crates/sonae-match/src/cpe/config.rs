@@ -196,7 +196,9 @@ impl CompiledConfig {
 
     /// Whether node `n` combines its criteria by OR.
     pub(crate) fn node_is_or(&self, n: usize) -> bool {
-        self.nodes.get(n).is_some_and(|n| n.operator == Operator::Or)
+        self.nodes
+            .get(n)
+            .is_some_and(|n| n.operator == Operator::Or)
     }
 
     /// The criteria at a place given by [`CompiledConfig::criteria`].
@@ -336,7 +338,9 @@ pub(crate) fn evaluate_compiled(
         .iter()
         .map(|n| eval_node(n, system_cpes, keys, scheme))
         .collect();
-    conclude(config, nodes, system_cpes)
+    conclude(config, nodes, |p| {
+        system_cpes.get(p).map(Cpe23::to_formatted_string)
+    })
 }
 
 /// [`evaluate_compiled`] from the criteria's results given: `tries` holds
@@ -348,7 +352,7 @@ pub(crate) fn evaluate_compiled(
 /// long as no matching criteria is left out.
 pub(crate) fn evaluate_sparse(
     config: &CompiledConfig,
-    system_cpes: &[Cpe23],
+    names: &[&str],
     tries: &[(u16, u32, u32, &MatchResult)],
 ) -> Vec<(usize, MatchResult)> {
     if config.negate {
@@ -374,7 +378,7 @@ pub(crate) fn evaluate_sparse(
                     break;
                 }
                 k += 1;
-                let Some(m) = m.filter(|_| (comp as usize) < system_cpes.len()) else {
+                let Some(m) = m.filter(|_| (comp as usize) < names.len()) else {
                     continue;
                 };
                 let t = Truth::of(r);
@@ -405,14 +409,15 @@ pub(crate) fn evaluate_sparse(
             platforms,
         });
     }
-    conclude(config, nodes, system_cpes)
+    conclude(config, nodes, |p| names.get(p).map(|n| (*n).to_owned()))
 }
 
-/// A configuration's result from its nodes' (see [`evaluate_compiled`]).
+/// A configuration's result from its nodes' (see [`evaluate_compiled`]);
+/// `name` gives a component's formatted CPE name.
 fn conclude(
     config: &CompiledConfig,
     nodes: Vec<NodeEval>,
-    system_cpes: &[Cpe23],
+    name: impl Fn(usize) -> Option<String>,
 ) -> Vec<(usize, MatchResult)> {
     let op = config.operator.unwrap_or(Operator::Or);
     let truth = combine(op, nodes.iter().map(|n| n.truth));
@@ -435,8 +440,7 @@ fn conclude(
         let on: Vec<String> = platforms
             .iter()
             .filter(|p| **p != *i)
-            .filter_map(|p| system_cpes.get(*p))
-            .map(Cpe23::to_formatted_string)
+            .filter_map(|p| name(*p))
             .collect();
         let suffix = if on.is_empty() {
             String::new()
