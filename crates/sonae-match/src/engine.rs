@@ -129,7 +129,8 @@ struct NameResult {
     found: Vec<(Arc<str>, Certainty, Arc<str>)>,
     local: usize,
     /// See [`crate::index::NameHits`].
-    nonlocal: Vec<(u32, MatchResult)>,
+    nonlocal: Vec<(u32, u32, MatchResult)>,
+    platforms: Vec<(u32, u32, MatchResult)>,
     whole: Vec<u32>,
 }
 
@@ -359,6 +360,7 @@ impl Matcher {
             found,
             local,
             nonlocal: hits.nonlocal,
+            platforms: hits.platforms,
             whole: hits.whole,
         }
     }
@@ -488,11 +490,30 @@ impl Matcher {
                 );
             }
         }
+        // Configurations that need other components: those some component
+        // meets as the vulnerable one, with the platforms they name.
+        let mut entries: Vec<u32> = named
+            .iter()
+            .flat_map(|(_, r, _)| r.nonlocal.iter().map(|(e, _, _)| *e))
+            .collect();
+        entries.sort_unstable();
+        entries.dedup();
         let mut tries: Vec<(u32, u32, &MatchResult)> = Vec::new();
         let mut whole: Vec<u32> = Vec::new();
         for (k, (_, r, _)) in named.iter().enumerate() {
             let k = u32::try_from(k).unwrap_or(u32::MAX);
-            tries.extend(r.nonlocal.iter().map(|(c, res)| (*c, k, res)));
+            tries.extend(r.nonlocal.iter().map(|(_, c, res)| (*c, k, res)));
+            if !r.platforms.is_empty() {
+                for e in &entries {
+                    let from = r.platforms.partition_point(|p| p.0 < *e);
+                    tries.extend(
+                        r.platforms[from..]
+                            .iter()
+                            .take_while(|p| p.0 == *e)
+                            .map(|(_, c, res)| (*c, k, res)),
+                    );
+                }
+            }
             whole.extend_from_slice(&r.whole);
         }
         if !tries.is_empty() {

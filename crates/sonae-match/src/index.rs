@@ -57,7 +57,12 @@ pub struct NameHits {
     /// system that this name meets, with the result (ids for
     /// [`MatchIndex::match_nonlocal`]), sorted. A platform's result keeps
     /// no reason (none is shown for it).
-    pub nonlocal: Vec<(u32, MatchResult)>,
+    ///
+    /// (entry, criteria, result) of vulnerable criteria.
+    pub nonlocal: Vec<(u32, u32, MatchResult)>,
+    /// The same of platform criteria (`vulnerable: false`): only entries
+    /// that some component meets as the vulnerable one need them.
+    pub platforms: Vec<(u32, u32, MatchResult)>,
     /// Entries that depend on other components and are evaluated whole.
     pub whole: Vec<u32>,
 }
@@ -503,15 +508,21 @@ impl MatchIndex {
                         res => res,
                     };
                     if !or {
-                        out.nonlocal.push((*c, res));
+                        match vulnerable {
+                            true => out.nonlocal.push((e, *c, res)),
+                            false => out.platforms.push((e, *c, res)),
+                        }
                     } else if best[slot].as_ref().is_none_or(|(_, b)| stronger(b, &res)) {
                         best[slot] = Some((*c, res));
                     }
                 }
-                out.nonlocal.extend(best.into_iter().flatten());
+                let [platform, vulnerable] = best;
+                out.platforms.extend(platform.map(|(c, r)| (e, c, r)));
+                out.nonlocal.extend(vulnerable.map(|(c, r)| (e, c, r)));
             }
         }
-        out.nonlocal.sort_by_key(|(c, _)| *c);
+        out.nonlocal.sort_by_key(|(_, c, _)| *c);
+        out.platforms.sort_by_key(|(_, c, _)| *c);
         // Entries with a pattern for a product: evaluated as they stand.
         let one = std::slice::from_ref(component);
         let sorted = sorted_keys(&[Some(k)]);
