@@ -18,7 +18,9 @@ use crate::version::Scheme;
 use rustc_hash::{FxHashMap, FxHashSet};
 use sonae_domain::vuln::{Feed, SourceRecord};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What matching needs of an inventory component.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,10 +138,65 @@ struct NameResult {
 
 /// [`NameResult`]s per component name (CPE and version as the component
 /// gives them), across systems; None for a name that is not a CPE.
-type NameCache = FxHashMap<Box<str>, Option<Arc<NameResult>>>;
+/// Shared by the threads of a match: split in shards, each behind its own
+/// lock, so threads seldom wait for each other.
+struct NameCache {
+    shards: [Mutex<FxHashMap<Box<str>, Option<Arc<NameResult>>>>; 16],
+    /// About the bytes held (see [`NameResult::size`]).
+    len: AtomicUsize,
+}
 
-/// Distinct component names kept in the cache (bounds memory).
-const NAME_CACHE_MAX: usize = 200_000;
+impl Default for NameCache {
+    fn default() -> NameCache {
+        NameCache {
+            shards: std::array::from_fn(|_| Mutex::default()),
+            len: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl NameCache {
+    fn shard(&self, key: &str) -> MutexGuard<'_, FxHashMap<Box<str>, Option<Arc<NameResult>>>> {
+        let mut h = rustc_hash::FxHasher::default();
+        key.hash(&mut h);
+        let i = (h.finish() % self.shards.len() as u64) as usize;
+        // A thread that panicked while holding the lock left a whole map:
+        // entries are inserted whole or not at all.
+        self.shards[i].lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &str) -> Option<Option<Arc<NameResult>>> {
+        self.shard(key).get(key).cloned()
+    }
+
+    /// Keep a result, while the cache holds less than its budget.
+    fn insert(&self, key: &str, r: Option<Arc<NameResult>>) {
+        if self.len.load(Ordering::Relaxed) >= NAME_CACHE_BYTES {
+            return;
+        }
+        let size = key.len() + 64 + r.as_deref().map_or(0, NameResult::size);
+        self.shard(key).insert(key.into(), r);
+        self.len.fetch_add(size, Ordering::Relaxed);
+    }
+}
+
+/// What the name cache may hold, in bytes (bounds memory; names seen
+/// after it is full are worked out each time).
+const NAME_CACHE_BYTES: usize = 192 << 20;
+
+impl NameResult {
+    /// About what it holds in memory, in bytes.
+    fn size(&self) -> usize {
+        let reasons: usize = self.found.iter().map(|(_, _, r)| r.len() + 72).sum();
+        let nonlocal: usize = self
+            .nonlocal
+            .iter()
+            .chain(&self.platforms)
+            .map(|(_, _, r)| 48 + r.reason().map_or(0, str::len))
+            .sum();
+        self.name.len() + reasons + nonlocal + self.whole.len() * 4 + 128
+    }
+}
 
 fn certainty_of(r: MatchResult) -> Option<(Certainty, String)> {
     match r {
@@ -310,7 +367,7 @@ impl Matcher {
     /// seen). Each (component, vulnerability) is found once: by package
     /// URL first, then by CPE, then by JVN.
     pub fn match_system(&self, components: &[&Component], out: &mut dyn FnMut(Found)) {
-        self.match_system_cached(components, &mut NameCache::default(), out)
+        self.match_system_cached(components, &NameCache::default(), out)
     }
 
     /// Prepare the index for matching now (else the first match does).
@@ -372,7 +429,7 @@ impl Matcher {
         &self,
         c: &Component,
         key: &mut String,
-        cache: &mut NameCache,
+        cache: &NameCache,
     ) -> Option<(Arc<NameResult>, Option<String>)> {
         key.clear();
         let via = match c.cpe.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -381,7 +438,7 @@ impl Matcher {
                 key.push('\0');
                 key.push_str(c.version.as_deref().unwrap_or(""));
                 if let Some(r) = cache.get(key.as_str()) {
-                    return r.clone().map(|r| (r, None));
+                    return r.map(|r| (r, None));
                 }
                 None
             }
@@ -390,7 +447,7 @@ impl Matcher {
                 key.push_str("alias\0");
                 key.push_str(&cpe.to_formatted_string());
                 if let Some(r) = cache.get(key.as_str()) {
-                    return r.clone().map(|r| (r, via));
+                    return r.map(|r| (r, via));
                 }
                 via
             }
@@ -398,9 +455,7 @@ impl Matcher {
         let r = self
             .component_cpe(c)
             .map(|(cpe, _)| Arc::new(self.name_result(&cpe)));
-        if cache.len() < NAME_CACHE_MAX {
-            cache.insert(key.as_str().into(), r.clone());
-        }
+        cache.insert(key.as_str(), r.clone());
         r.map(|r| (r, via))
     }
 
@@ -409,7 +464,7 @@ impl Matcher {
     fn match_system_cached(
         &self,
         components: &[&Component],
-        cache: &mut NameCache,
+        cache: &NameCache,
         out: &mut dyn FnMut(Found),
     ) {
         // (component, vulnerability) pairs found by OSV or JVN. NVD's own
@@ -612,11 +667,13 @@ impl Matcher {
         }
     }
 
-    /// Match a whole inventory, system by system (components in any order).
+    /// Match a whole inventory, system by system (components in any
+    /// order), on every core.
     pub fn match_all(&self, components: &[Component], out: &mut dyn FnMut(Found)) {
-        let mut run = self.full_match();
+        let run = self.full_match();
         let mut order: Vec<usize> = (0..components.len()).collect();
         order.sort_by_key(|i| components[*i].system_id);
+        let mut batch: Vec<Vec<&Component>> = Vec::new();
         let mut group: Vec<&Component> = Vec::new();
         for (n, i) in order.iter().enumerate() {
             let c = &components[*i];
@@ -625,10 +682,14 @@ impl Matcher {
                 .get(n + 1)
                 .is_none_or(|j| components[*j].system_id != c.system_id);
             if last {
-                run.system(&group, out);
-                group.clear();
+                batch.push(std::mem::take(&mut group));
+                if batch.len() == BATCH_SYSTEMS {
+                    run.systems(&batch, out);
+                    batch.clear();
+                }
             }
         }
+        run.systems(&batch, out);
     }
 
     /// A match of many systems one after another, with what each component
@@ -641,8 +702,14 @@ impl Matcher {
     }
 }
 
-/// Many systems matched in turn by one [`Matcher`], sharing a cache of
-/// what each component name gets on its own.
+/// Systems handed to the threads at a time by [`Matcher::match_all`].
+const BATCH_SYSTEMS: usize = 256;
+
+/// Fewer components than this are matched on the calling thread.
+const PARALLEL_FROM: usize = 5_000;
+
+/// Many systems matched by one [`Matcher`], sharing a cache of what each
+/// component name gets on its own.
 pub struct FullMatch<'m> {
     matcher: &'m Matcher,
     cache: NameCache,
@@ -650,9 +717,49 @@ pub struct FullMatch<'m> {
 
 impl FullMatch<'_> {
     /// Match one system's components (all of them, so platforms are seen).
-    pub fn system(&mut self, components: &[&Component], out: &mut dyn FnMut(Found)) {
+    pub fn system(&self, components: &[&Component], out: &mut dyn FnMut(Found)) {
         self.matcher
-            .match_system_cached(components, &mut self.cache, out)
+            .match_system_cached(components, &self.cache, out)
+    }
+
+    /// Match several systems, split over the machine's cores; the findings
+    /// reach `out` in the order of the systems, as [`FullMatch::system`]
+    /// on each in turn would give them.
+    pub fn systems(&self, systems: &[Vec<&Component>], out: &mut dyn FnMut(Found)) {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(systems.len());
+        // Threads cost more than they save on a few systems.
+        let components: usize = systems.iter().map(Vec::len).sum();
+        if threads <= 1 || components < PARALLEL_FROM {
+            for s in systems {
+                self.system(s, out);
+            }
+            return;
+        }
+        let chunk = systems.len().div_ceil(threads);
+        let parts: Vec<Vec<Found>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = systems
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut found = Vec::new();
+                        for s in part {
+                            self.system(s, &mut |f| found.push(f));
+                        }
+                        found
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        for f in parts.into_iter().flatten() {
+            out(f);
+        }
     }
 }
 

@@ -28,6 +28,8 @@ fn systems() -> i64 {
         .unwrap_or(10_000)
 }
 const PER_SYSTEM: i64 = 100;
+/// Systems made and matched at a time in the full match.
+const BATCH: i64 = 256;
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -363,7 +365,7 @@ pub async fn run(files: &[PathBuf]) -> Result<()> {
     if verify > 0 {
         let start = Instant::now();
         let (mut fast, mut slow) = (Vec::new(), Vec::new());
-        let mut run = matcher.full_match();
+        let run = matcher.full_match();
         for s in 1..=verify {
             let comps = products.system(s);
             let refs: Vec<&Component> = comps.iter().collect();
@@ -387,24 +389,26 @@ pub async fn run(files: &[PathBuf]) -> Result<()> {
         );
     }
 
-    // The full match: systems one after another, as `sonae match` does.
-    // Making each system's components stands for reading them from the
-    // store and is not timed.
+    // The full match: systems in batches over the cores, as `sonae match`
+    // does. Making each batch's components stands for reading them from
+    // the store and is not timed.
     let (mut findings, mut confirmed, mut reason_bytes, mut affected) = (0u64, 0u64, 0u64, 0u64);
     let mut full_s = 0.0;
-    let mut run = matcher.full_match();
-    for s in 1..=n_systems {
-        let comps = products.system(s);
-        let refs: Vec<&Component> = comps.iter().collect();
-        let mut hit = vec![false; comps.len()];
+    let run = matcher.full_match();
+    let mut hit = vec![false; (n_systems * PER_SYSTEM) as usize + 1];
+    let mut first = 1;
+    while first <= n_systems {
+        let last = (first + BATCH - 1).min(n_systems);
+        let comps: Vec<Vec<Component>> = (first..=last).map(|s| products.system(s)).collect();
+        let refs: Vec<Vec<&Component>> = comps.iter().map(|c| c.iter().collect()).collect();
         let start = Instant::now();
-        run.system(&refs, &mut |f| {
+        run.systems(&refs, &mut |f| {
             findings += 1;
             if f.certainty == sonae_match::engine::Certainty::Confirmed {
                 confirmed += 1;
             }
             reason_bytes += f.reason.len() as u64;
-            if let Some(h) = usize::try_from(f.component_id - (s - 1) * PER_SYSTEM - 1)
+            if let Some(h) = usize::try_from(f.component_id)
                 .ok()
                 .and_then(|i| hit.get_mut(i))
             {
@@ -412,8 +416,9 @@ pub async fn run(files: &[PathBuf]) -> Result<()> {
             }
         });
         full_s += start.elapsed().as_secs_f64();
-        affected += hit.iter().filter(|h| **h).count() as u64;
+        first = last + 1;
     }
+    affected += hit.iter().filter(|h| **h).count() as u64;
     drop(run);
     println!(
         "full match : {findings} findings ({confirmed} confirmed, {:.0} MiB of reasons) on {affected} components in {full_s:.2}s  peak {:.0} MiB",
