@@ -138,10 +138,13 @@ struct NameResult {
 
 /// [`NameResult`]s per component name (CPE and version as the component
 /// gives them), across systems; None for a name that is not a CPE.
+/// Name → result (None for a name that is not a CPE).
+type Shard = FxHashMap<Box<str>, Option<Arc<NameResult>>>;
+
 /// Shared by the threads of a match: split in shards, each behind its own
 /// lock, so threads seldom wait for each other.
 struct NameCache {
-    shards: [Mutex<FxHashMap<Box<str>, Option<Arc<NameResult>>>>; 16],
+    shards: [Mutex<Shard>; 16],
     /// About the bytes held (see [`NameResult::size`]).
     len: AtomicUsize,
 }
@@ -156,7 +159,7 @@ impl Default for NameCache {
 }
 
 impl NameCache {
-    fn shard(&self, key: &str) -> MutexGuard<'_, FxHashMap<Box<str>, Option<Arc<NameResult>>>> {
+    fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
         let mut h = rustc_hash::FxHasher::default();
         key.hash(&mut h);
         let i = (h.finish() % self.shards.len() as u64) as usize;
