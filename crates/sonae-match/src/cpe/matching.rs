@@ -167,7 +167,7 @@ pub(crate) fn match_parsed(
     finish(
         &m.criteria,
         m.vulnerable,
-        &crit.version,
+        VersionRef::of(&crit.version),
         bounds,
         unknown_update,
         component,
@@ -182,7 +182,7 @@ pub(crate) fn match_parsed(
 pub(crate) fn finish(
     criteria: &str,
     vulnerable: bool,
-    crit_version: &AttrValue,
+    crit_version: VersionRef<'_>,
     bounds: [Option<&str>; 4],
     unknown_update: Option<String>,
     component: &Cpe23,
@@ -190,7 +190,7 @@ pub(crate) fn finish(
 ) -> MatchResult {
     let has_range = bounds.iter().any(Option::is_some);
     let crit_version = match crit_version {
-        AttrValue::Na if !vulnerable => &AttrValue::Any,
+        VersionRef::Na if !vulnerable => VersionRef::Any,
         v => v,
     };
     let comp_version = match &component.version {
@@ -200,30 +200,34 @@ pub(crate) fn finish(
     let mut unknown: Vec<String> = unknown_update.into_iter().collect();
     let mut why: Vec<String> = Vec::new();
     match (crit_version, comp_version) {
-        (AttrValue::Na, AttrValue::Na | AttrValue::Any) => why.push("no version".to_owned()),
-        (AttrValue::Na, AttrValue::Value(_)) => return MatchResult::No,
-        (AttrValue::Any, AttrValue::Any) if !has_range => why.push("all versions".to_owned()),
-        (AttrValue::Any, AttrValue::Value(v)) if !has_range => {
+        (VersionRef::Na, AttrValue::Na | AttrValue::Any) => why.push("no version".to_owned()),
+        (VersionRef::Na, AttrValue::Value(_)) => return MatchResult::No,
+        (VersionRef::Any, AttrValue::Any) if !has_range => why.push("all versions".to_owned()),
+        (VersionRef::Any, AttrValue::Value(v)) if !has_range => {
             why.push(format!("all versions ({} included)", v.as_str()))
         }
-        (AttrValue::Any, AttrValue::Na) if !has_range => why.push("all versions".to_owned()),
-        (AttrValue::Value(c), AttrValue::Value(v)) => {
-            let equal = if c.has_wildcards() {
-                compare_attr(crit_version, comp_version) == Relation::Superset
-            } else {
-                c.as_str() == v.as_str()
-                    || version::compare(Scheme::Generic, v.as_str(), c.as_str()) == Ordering::Equal
-            };
+        (VersionRef::Any, AttrValue::Na) if !has_range => why.push("all versions".to_owned()),
+        (VersionRef::Lit(c), AttrValue::Value(v)) => {
+            let equal = c == v.as_str()
+                || version::compare(Scheme::Generic, v.as_str(), c) == Ordering::Equal;
             if !equal {
                 return MatchResult::No;
             }
-            why.push(format!("version {} = {}", c.as_str(), v.as_str()));
+            why.push(format!("version {c} = {}", v.as_str()));
         }
-        (AttrValue::Value(c), AttrValue::Any) => unknown.push(format!("version {}", c.as_str())),
-        (AttrValue::Value(_), AttrValue::Na) => return MatchResult::No,
-        (AttrValue::Any, AttrValue::Any) => {}
-        (AttrValue::Any, AttrValue::Na) => return MatchResult::No,
-        (AttrValue::Any, AttrValue::Value(_)) => {}
+        (VersionRef::Pattern(p), AttrValue::Value(v)) => {
+            if compare_attr(p, comp_version) != Relation::Superset {
+                return MatchResult::No;
+            }
+            why.push(format!("version {} = {}", crit_version.text(), v.as_str()));
+        }
+        (VersionRef::Lit(_) | VersionRef::Pattern(_), AttrValue::Any) => {
+            unknown.push(format!("version {}", crit_version.text()))
+        }
+        (VersionRef::Lit(_) | VersionRef::Pattern(_), AttrValue::Na) => return MatchResult::No,
+        (VersionRef::Any, AttrValue::Any) => {}
+        (VersionRef::Any, AttrValue::Na) => return MatchResult::No,
+        (VersionRef::Any, AttrValue::Value(_)) => {}
     }
     if has_range {
         match comp_version {
@@ -273,6 +277,67 @@ pub(crate) fn finish(
     }
 }
 
+/// A criteria's version, held compactly: nearly every one is ANY or a
+/// plain version.
+#[derive(Debug, Clone)]
+enum CritVersion {
+    Any,
+    Na,
+    /// A version without wildcards.
+    Lit(Box<str>),
+    Pattern(Box<AttrValue>),
+}
+
+impl CritVersion {
+    fn of(v: &AttrValue) -> CritVersion {
+        match v {
+            AttrValue::Any => CritVersion::Any,
+            AttrValue::Na => CritVersion::Na,
+            AttrValue::Value(t) if t.has_wildcards() => CritVersion::Pattern(Box::new(v.clone())),
+            AttrValue::Value(t) => CritVersion::Lit(t.as_str().into()),
+        }
+    }
+
+    fn as_ref(&self) -> VersionRef<'_> {
+        match self {
+            CritVersion::Any => VersionRef::Any,
+            CritVersion::Na => VersionRef::Na,
+            CritVersion::Lit(t) => VersionRef::Lit(t),
+            CritVersion::Pattern(p) => VersionRef::Pattern(p),
+        }
+    }
+}
+
+/// A criteria's version as [`finish`] reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum VersionRef<'a> {
+    Any,
+    Na,
+    Lit(&'a str),
+    /// A value with wildcards.
+    Pattern(&'a AttrValue),
+}
+
+impl<'a> VersionRef<'a> {
+    pub(crate) fn of(v: &'a AttrValue) -> VersionRef<'a> {
+        match v {
+            AttrValue::Any => VersionRef::Any,
+            AttrValue::Na => VersionRef::Na,
+            AttrValue::Value(t) if t.has_wildcards() => VersionRef::Pattern(v),
+            AttrValue::Value(t) => VersionRef::Lit(t.as_str()),
+        }
+    }
+
+    /// The version's text (wildcards shown as `*` and `?`).
+    fn text(&self) -> &'a str {
+        match self {
+            VersionRef::Lit(t) => t,
+            VersionRef::Pattern(AttrValue::Value(t)) => t.as_str(),
+            _ => "",
+        }
+    }
+}
+
 /// See [`Criterion::version_kind`].
 pub(crate) enum VersionKind<'a> {
     Point(&'a str),
@@ -310,7 +375,7 @@ pub(crate) struct Criterion {
     /// The interned vendor:product when both are literal values.
     pub(crate) key: Option<u32>,
     part: Part,
-    version: AttrValue,
+    version: CritVersion,
     /// The whole name, when it says more than part, product and version.
     full: Option<Box<Cpe23>>,
     bounds: Option<Box<[Option<Box<str>>; 4]>>,
@@ -374,7 +439,7 @@ impl Criterion {
             .iter()
             .any(|x| x.is_some())
             .then(|| Box::new(b.map(|x| x.as_deref().map(Box::from))));
-        let version = crit.version.clone();
+        let version = CritVersion::of(&crit.version);
         let (part, full) = match part {
             Some(p) if rest_any && key.is_some() => (p, None),
             _ => (Part::Any, Some(Box::new(crit))),
@@ -396,8 +461,8 @@ impl Criterion {
     /// with a range), which is tried on every component of its product.
     pub(crate) fn version_kind(&self) -> VersionKind<'_> {
         match (&self.version, &self.bounds) {
-            (AttrValue::Value(t), None) if !t.has_wildcards() => VersionKind::Point(t.as_str()),
-            (AttrValue::Any, Some(b)) => VersionKind::Range([0, 1, 2, 3].map(|i| b[i].as_deref())),
+            (CritVersion::Lit(t), None) => VersionKind::Point(t),
+            (CritVersion::Any, Some(b)) => VersionKind::Range([0, 1, 2, 3].map(|i| b[i].as_deref())),
             _ => VersionKind::Other,
         }
     }
@@ -443,7 +508,7 @@ impl Criterion {
         finish(
             &self.criteria,
             self.vulnerable,
-            &self.version,
+            self.version.as_ref(),
             bounds,
             unknown_update,
             component,
