@@ -85,10 +85,22 @@ struct CompiledNode {
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     ids: HashMap<Box<str>, u32>,
+    /// Criteria texts (see [`Interner::text`]).
+    texts: std::collections::HashSet<std::sync::Arc<str>>,
     buf: String,
 }
 
 impl Interner {
+    /// One shared copy of a criteria's text.
+    pub(crate) fn text(&mut self, s: &str) -> std::sync::Arc<str> {
+        if let Some(t) = self.texts.get(s) {
+            return t.clone();
+        }
+        let t: std::sync::Arc<str> = std::sync::Arc::from(s);
+        self.texts.insert(t.clone());
+        t
+    }
+
     /// How many keys there are (they are numbered from 0).
     pub(crate) fn len(&self) -> usize {
         self.ids.len()
@@ -177,7 +189,7 @@ impl CompiledConfig {
                     matches: n
                         .cpe_match
                         .iter()
-                        .map(|m| Criterion::new(m, |v, p| interner.intern(v, p)))
+                        .map(|m| Criterion::new(m, interner))
                         .collect(),
                 })
                 .collect(),

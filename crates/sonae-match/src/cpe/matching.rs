@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 
 use sonae_domain::vuln::CpeMatch;
 
+use super::config::Interner;
 use super::name::{AttrValue, Cpe23, Tok};
 use crate::version::{self, Scheme};
 
@@ -370,7 +371,8 @@ const BOUNDS: [BoundRule; 4] = [
 /// nearly every criteria are held only when they are not.
 #[derive(Debug, Clone)]
 pub(crate) struct Criterion {
-    pub(crate) criteria: Box<str>,
+    /// Shared between the records that name the same criteria.
+    pub(crate) criteria: std::sync::Arc<str>,
     pub(crate) vulnerable: bool,
     /// The interned vendor:product when both are literal values.
     pub(crate) key: Option<u32>,
@@ -407,13 +409,13 @@ impl Part {
 impl Criterion {
     /// Prepare a `cpeMatch`; `intern` gives the vendor:product key. None
     /// when the criteria is not a CPE 2.3 name.
-    pub(crate) fn new(m: &CpeMatch, intern: impl FnOnce(&str, &str) -> u32) -> Option<Criterion> {
+    pub(crate) fn new(m: &CpeMatch, interner: &mut Interner) -> Option<Criterion> {
         let crit = Cpe23::parse(&m.criteria).ok()?;
         let key = match (&crit.vendor, &crit.product) {
             (AttrValue::Value(v), AttrValue::Value(p))
                 if !v.has_wildcards() && !p.has_wildcards() =>
             {
-                Some(intern(v.as_str(), p.as_str()))
+                Some(interner.intern(v.as_str(), p.as_str()))
             }
             _ => None,
         };
@@ -445,7 +447,7 @@ impl Criterion {
             _ => (Part::Any, Some(Box::new(crit))),
         };
         Some(Criterion {
-            criteria: m.criteria.as_str().into(),
+            criteria: interner.text(&m.criteria),
             vulnerable: m.vulnerable,
             key,
             part,
@@ -462,7 +464,9 @@ impl Criterion {
     pub(crate) fn version_kind(&self) -> VersionKind<'_> {
         match (&self.version, &self.bounds) {
             (CritVersion::Lit(t), None) => VersionKind::Point(t),
-            (CritVersion::Any, Some(b)) => VersionKind::Range([0, 1, 2, 3].map(|i| b[i].as_deref())),
+            (CritVersion::Any, Some(b)) => {
+                VersionKind::Range([0, 1, 2, 3].map(|i| b[i].as_deref()))
+            }
             _ => VersionKind::Other,
         }
     }
