@@ -677,6 +677,7 @@ impl Matcher {
         let mut order: Vec<usize> = (0..components.len()).collect();
         order.sort_by_key(|i| components[*i].system_id);
         let mut batch: Vec<Vec<&Component>> = Vec::new();
+        let mut in_batch = 0;
         let mut group: Vec<&Component> = Vec::new();
         for (n, i) in order.iter().enumerate() {
             let c = &components[*i];
@@ -685,10 +686,12 @@ impl Matcher {
                 .get(n + 1)
                 .is_none_or(|j| components[*j].system_id != c.system_id);
             if last {
+                in_batch += group.len();
                 batch.push(std::mem::take(&mut group));
-                if batch.len() == BATCH_SYSTEMS {
+                if in_batch >= BATCH_COMPONENTS {
                     run.systems(&batch, out);
                     batch.clear();
+                    in_batch = 0;
                 }
             }
         }
@@ -705,8 +708,9 @@ impl Matcher {
     }
 }
 
-/// Systems handed to the threads at a time by [`Matcher::match_all`].
-const BATCH_SYSTEMS: usize = 256;
+/// Components handed to the threads at a time by [`Matcher::match_all`]
+/// (their findings are held until the batch is done).
+const BATCH_COMPONENTS: usize = 25_600;
 
 /// Fewer components than this are matched on the calling thread.
 const PARALLEL_FROM: usize = 5_000;
