@@ -675,7 +675,9 @@ impl Matcher {
     pub fn match_all(&self, components: &[Component], out: &mut dyn FnMut(Found)) {
         let run = self.full_match();
         let mut order: Vec<usize> = (0..components.len()).collect();
-        order.sort_by_key(|i| components[*i].system_id);
+        if !components.is_sorted_by_key(|c| c.system_id) {
+            order.sort_by_key(|i| components[*i].system_id);
+        }
         let mut batch: Vec<Vec<&Component>> = Vec::new();
         let mut in_batch = 0;
         let mut group: Vec<&Component> = Vec::new();
@@ -704,6 +706,9 @@ impl Matcher {
         FullMatch {
             matcher: self,
             cache: NameCache::default(),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
         }
     }
 }
@@ -720,9 +725,16 @@ const PARALLEL_FROM: usize = 5_000;
 pub struct FullMatch<'m> {
     matcher: &'m Matcher,
     cache: NameCache,
+    threads: usize,
 }
 
 impl FullMatch<'_> {
+    /// Use at most this many threads (every core by default; at least one).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
     /// Match one system's components (all of them, so platforms are seen).
     pub fn system(&self, components: &[&Component], out: &mut dyn FnMut(Found)) {
         self.matcher
@@ -733,10 +745,7 @@ impl FullMatch<'_> {
     /// reach `out` in the order of the systems, as [`FullMatch::system`]
     /// on each in turn would give them.
     pub fn systems(&self, systems: &[Vec<&Component>], out: &mut dyn FnMut(Found)) {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(systems.len());
+        let threads = self.threads.min(systems.len());
         // Threads cost more than they save on a few systems.
         let components: usize = systems.iter().map(Vec::len).sum();
         if threads <= 1 || components < PARALLEL_FROM {

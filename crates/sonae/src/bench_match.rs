@@ -394,7 +394,14 @@ pub async fn run(files: &[PathBuf]) -> Result<()> {
     // the store and is not timed.
     let (mut findings, mut confirmed, mut reason_bytes, mut affected) = (0u64, 0u64, 0u64, 0u64);
     let mut full_s = 0.0;
-    let run = matcher.full_match();
+    // SONAE_BENCH_THREADS: fewer threads than cores (to compare).
+    let mut run = matcher.full_match();
+    if let Some(n) = std::env::var("SONAE_BENCH_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        run = run.with_threads(n);
+    }
     let mut hit = vec![false; (n_systems * PER_SYSTEM) as usize + 1];
     let mut first = 1;
     while first <= n_systems {
