@@ -234,12 +234,16 @@ impl Store {
         Ok(out)
     }
 
-    /// The systems with a component filed under any of `keys`.
-    pub async fn systems_with_keys(&self, keys: &[String]) -> Result<Vec<i64>> {
-        let mut out: Vec<i64> = Vec::new();
+    /// The components filed under some match keys (see
+    /// `set_component_keys`): all that a feed record naming those keys can
+    /// touch, platforms included.
+    pub async fn match_components_with_keys(&self, keys: &[String]) -> Result<Vec<MatchComponent>> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for chunk in keys.chunks(500) {
             let sql = format!(
-                "SELECT DISTINCT system_id FROM match_component_keys WHERE match_key IN ({})",
+                "SELECT id, system_id, vendor, product, version, cpe, purl FROM components WHERE id IN \
+                 (SELECT component_id FROM match_component_keys WHERE match_key IN ({})) ORDER BY id",
                 placeholders(1, chunk.len())
             );
             let mut q = sqlx::query(&sql);
@@ -247,11 +251,13 @@ impl Store {
                 q = q.bind(k.as_str());
             }
             for r in q.fetch_all(&self.pool).await? {
-                out.push(r.try_get("system_id")?);
+                let c = component_row(&r)?;
+                if seen.insert(c.id) {
+                    out.push(c);
+                }
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        out.sort_by_key(|c| (c.system_id, c.id));
         Ok(out)
     }
 

@@ -219,10 +219,12 @@ pub async fn run_pending(store: &Store) -> Result<Pending> {
             for r in store.source_records(&linked).await? {
                 m.add(&r);
             }
+            // Only the components that name the records' products (their
+            // platforms too) can be touched: the rest of their systems is
+            // not read.
             let all_keys: Vec<String> = keys.iter().flat_map(|k| k.1.clone()).collect();
-            let systems = store.systems_with_keys(&all_keys).await?;
             let comps: Vec<Component> = store
-                .match_components_of_systems(&systems)
+                .match_components_with_keys(&all_keys)
                 .await?
                 .iter()
                 .map(component)
