@@ -11,7 +11,7 @@
 //!   (inventory vendor/product spelling → CPE vendor:product).
 
 use crate::cpe::{AttrValue, Cpe23, MatchResult};
-use crate::index::{component_cpe, MatchIndex, NameHits};
+use crate::index::{component_cpe, MatchIndex, NameHits, Try};
 use crate::osv::OsvIndex;
 use crate::purl::Purl;
 use crate::version::Scheme;
@@ -20,7 +20,7 @@ use sonae_domain::vuln::{Feed, SourceRecord};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 /// What matching needs of an inventory component.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,15 +124,15 @@ struct JvnEntry {
 /// system: the findings of component-local records, and the records that
 /// need the rest of the system to decide.
 struct NameResult {
-    /// The formatted CPE name.
-    name: Arc<str>,
     /// (vulnerability, certainty, reason): NVD's component-local records
     /// first (`..local`), then JVN's.
     found: Vec<(Arc<str>, Certainty, Arc<str>)>,
     local: usize,
     /// See [`crate::index::NameHits`].
-    nonlocal: Vec<(u32, u32, MatchResult)>,
-    platforms: Vec<(u32, u32, MatchResult)>,
+    nonlocal: Vec<Try>,
+    platforms: Vec<Try>,
+    /// The formatted CPE name, made the first time a reason needs it.
+    name: OnceLock<Box<str>>,
     whole: Vec<u32>,
 }
 
@@ -195,9 +195,9 @@ impl NameResult {
             .nonlocal
             .iter()
             .chain(&self.platforms)
-            .map(|(_, _, r)| 48 + r.reason().map_or(0, str::len))
+            .map(|t| 64 + t.result.reason().map_or(0, str::len))
             .sum();
-        self.name.len() + reasons + nonlocal + self.whole.len() * 4 + 128
+        reasons + nonlocal + self.whole.len() * 4 + 128
     }
 }
 
@@ -382,7 +382,6 @@ impl Matcher {
     /// name, the findings of component-local NVD records and of JVN, and
     /// what NVD configurations that need the rest of the system need.
     fn name_result(&self, cpe: &Cpe23) -> NameResult {
-        let name: Arc<str> = Arc::from(cpe.to_formatted_string());
         let hits = if self.nvd.is_empty() {
             NameHits::default()
         } else {
@@ -416,11 +415,11 @@ impl Matcher {
             }
         }
         NameResult {
-            name,
             found,
             local,
             nonlocal: hits.nonlocal,
             platforms: hits.platforms,
+            name: OnceLock::new(),
             whole: hits.whole,
         }
     }
@@ -552,43 +551,56 @@ impl Matcher {
         // meets as the vulnerable one, with the platforms they name.
         let mut entries: Vec<u32> = named
             .iter()
-            .flat_map(|(_, r, _)| r.nonlocal.iter().map(|(e, _, _)| *e))
+            .flat_map(|(_, r, _)| r.nonlocal.iter().map(|t| t.entry))
             .collect();
         entries.sort_unstable();
         entries.dedup();
-        let mut tries: Vec<(u32, u32, &MatchResult)> = Vec::new();
+        let mut tries: Vec<(&Try, u32)> = Vec::new();
         let mut whole: Vec<u32> = Vec::new();
         for (k, (_, r, _)) in named.iter().enumerate() {
             let k = u32::try_from(k).unwrap_or(u32::MAX);
-            tries.extend(r.nonlocal.iter().map(|(_, c, res)| (*c, k, res)));
+            tries.extend(r.nonlocal.iter().map(|t| (t, k)));
             if !r.platforms.is_empty() {
                 for e in &entries {
-                    let from = r.platforms.partition_point(|p| p.0 < *e);
+                    let from = r.platforms.partition_point(|p| p.entry < *e);
                     tries.extend(
                         r.platforms[from..]
                             .iter()
-                            .take_while(|p| p.0 == *e)
-                            .map(|(_, c, res)| (*c, k, res)),
+                            .take_while(|p| p.entry == *e)
+                            .map(|t| (t, k)),
                     );
                 }
             }
             whole.extend_from_slice(&r.whole);
         }
         if !tries.is_empty() {
-            let names: Vec<&str> = named.iter().map(|(_, r, _)| &*r.name).collect();
-            self.nvd.match_nonlocal(&mut tries, &names, |hit| {
-                let (i, _, via) = &named[hit.component];
-                if let Some((certainty, reason)) = certainty_of(hit.result) {
-                    emit(
-                        *i,
-                        Feed::Nvd,
-                        hit.vuln_id,
-                        certainty,
-                        Arc::from(reason),
-                        via.as_deref(),
-                    );
-                }
-            });
+            // A platform's name is written out only for a finding's reason.
+            let name = |k: usize| {
+                let (i, r, _) = named.get(k)?;
+                let name = r.name.get_or_init(|| {
+                    components
+                        .get(*i)
+                        .and_then(|c| self.component_cpe(c))
+                        .map(|(cpe, _)| cpe.to_formatted_string())
+                        .unwrap_or_default()
+                        .into()
+                });
+                Some(name.to_string())
+            };
+            self.nvd
+                .match_nonlocal(&mut tries, named.len(), &name, |hit| {
+                    let (i, _, via) = &named[hit.component];
+                    if let Some((certainty, reason)) = certainty_of(hit.result) {
+                        emit(
+                            *i,
+                            Feed::Nvd,
+                            hit.vuln_id,
+                            certainty,
+                            Arc::from(reason),
+                            via.as_deref(),
+                        );
+                    }
+                });
         }
         if !whole.is_empty() {
             // Records with a pattern for a product: evaluated as they stand.

@@ -59,12 +59,26 @@ pub struct NameHits {
     /// no reason (none is shown for it).
     ///
     /// (entry, criteria, result) of vulnerable criteria.
-    pub nonlocal: Vec<(u32, u32, MatchResult)>,
+    pub nonlocal: Vec<Try>,
     /// The same of platform criteria (`vulnerable: false`): only entries
     /// that some component meets as the vulnerable one need them.
-    pub platforms: Vec<(u32, u32, MatchResult)>,
+    pub platforms: Vec<Try>,
     /// Entries that depend on other components and are evaluated whole.
     pub whole: Vec<u32>,
+}
+
+/// One criteria's result on a component name, with where the criteria is
+/// (see [`NameHits::nonlocal`]): all a system needs to combine it.
+#[derive(Debug, Clone)]
+pub struct Try {
+    pub entry: u32,
+    /// Criteria are numbered entry by entry, in their order there.
+    pub crit: u32,
+    config: u16,
+    node: u16,
+    idx: u32,
+    vulnerable: bool,
+    pub result: MatchResult,
 }
 
 /// Where a criteria is: entry, configuration, node, position.
@@ -487,11 +501,11 @@ impl MatchIndex {
                     .configs
                     .get(cfg as usize)
                     .is_some_and(|c| c.node_is_or(node as usize));
-                let mut best: [Option<(u32, MatchResult)>; 2] = [None, None];
+                let mut best: [Option<Try>; 2] = [None, None];
                 for c in part {
                     let Some(r) = of(*c) else { continue };
                     let slot = usize::from(r.vulnerable);
-                    if or && !can_improve(best[slot].as_ref().map(|b| &b.1), r) {
+                    if or && !can_improve(best[slot].as_ref().map(|b| &b.result), r) {
                         continue;
                     }
                     let Some((vulnerable, res)) = result(entry, r) else {
@@ -507,22 +521,34 @@ impl MatchIndex {
                         },
                         res => res,
                     };
+                    let found = Try {
+                        entry: e,
+                        crit: *c,
+                        config: r.config,
+                        node: r.node,
+                        idx: r.idx,
+                        vulnerable,
+                        result: res,
+                    };
                     if !or {
                         match vulnerable {
-                            true => out.nonlocal.push((e, *c, res)),
-                            false => out.platforms.push((e, *c, res)),
+                            true => out.nonlocal.push(found),
+                            false => out.platforms.push(found),
                         }
-                    } else if best[slot].as_ref().is_none_or(|(_, b)| stronger(b, &res)) {
-                        best[slot] = Some((*c, res));
+                    } else if best[slot]
+                        .as_ref()
+                        .is_none_or(|b| stronger(&b.result, &found.result))
+                    {
+                        best[slot] = Some(found);
                     }
                 }
                 let [platform, vulnerable] = best;
-                out.platforms.extend(platform.map(|(c, r)| (e, c, r)));
-                out.nonlocal.extend(vulnerable.map(|(c, r)| (e, c, r)));
+                out.platforms.extend(platform);
+                out.nonlocal.extend(vulnerable);
             }
         }
-        out.nonlocal.sort_by_key(|(_, c, _)| *c);
-        out.platforms.sort_by_key(|(_, c, _)| *c);
+        out.nonlocal.sort_by_key(|t| t.crit);
+        out.platforms.sort_by_key(|t| t.crit);
         // Entries with a pattern for a product: evaluated as they stand.
         let one = std::slice::from_ref(component);
         let sorted = sorted_keys(&[Some(k)]);
@@ -553,47 +579,49 @@ impl MatchIndex {
     }
 
     /// The entries that depend on more than one component, on one system:
-    /// `tries` are (criteria, component, result) from
+    /// `tries` are (criteria's result, component) from
     /// [`MatchIndex::match_name`] of each component ([`NameHits::nonlocal`]).
     /// An entry is evaluated only when one of its vulnerable criteria
     /// matched, and then on those results alone (see [`evaluate_sparse`]).
-    /// `names` are the components' formatted CPE names (for reasons).
+    /// `components` is how many there are; `name` gives one's formatted CPE
+    /// name (for reasons).
     pub fn match_nonlocal(
         &self,
-        tries: &mut Vec<(u32, u32, &MatchResult)>,
-        names: &[&str],
+        tries: &mut Vec<(&Try, u32)>,
+        components: usize,
+        name: &dyn Fn(usize) -> Option<String>,
         mut out: impl FnMut(Hit),
     ) {
-        let t = self.tables();
-        tries.sort_unstable_by_key(|(c, comp, _)| (*c, *comp));
-        tries.dedup_by_key(|(c, comp, _)| (*c, *comp));
+        tries.sort_unstable_by_key(|(t, comp)| (t.crit, *comp));
+        tries.dedup_by_key(|(t, comp)| (t.crit, *comp));
         let mut best: Vec<(usize, MatchResult)> = Vec::new();
-        let mut sub: Vec<(u16, u32, u32, &MatchResult)> = Vec::new();
+        let mut sub: Vec<(u16, u32, u32, &MatchResult, bool)> = Vec::new();
         let mut i = 0;
-        while let Some(first) = tries.get(i).and_then(|(c, _, _)| t.crits.get(*c as usize)) {
+        while let Some((first, _)) = tries.get(i) {
             let e = first.entry;
-            let to = i + tries[i..].partition_point(|(c, _, _)| {
-                t.crits.get(*c as usize).is_some_and(|r| r.entry == e)
-            });
+            let to = i + tries[i..].partition_point(|(t, _)| t.entry == e);
             let group = &tries[i..to.max(i + 1)];
             i = to.max(i + 1);
-            let vulnerable = group
-                .iter()
-                .any(|(c, _, _)| t.crits.get(*c as usize).is_some_and(|r| r.vulnerable));
+            let vulnerable = group.iter().any(|(t, _)| t.vulnerable);
             let Some(entry) = self.entries.get(e as usize).filter(|_| vulnerable) else {
                 continue;
             };
             best.clear();
             for (ci, config) in entry.configs.iter().enumerate() {
                 sub.clear();
-                sub.extend(group.iter().filter_map(|(c, comp, res)| {
-                    let r = t.crits.get(*c as usize)?;
-                    (r.config as usize == ci).then_some((r.node, r.idx, *comp, *res))
+                sub.extend(group.iter().filter_map(|(t, comp)| {
+                    (t.config as usize == ci).then_some((
+                        t.node,
+                        t.idx,
+                        *comp,
+                        &t.result,
+                        t.vulnerable,
+                    ))
                 }));
                 if sub.is_empty() {
                     continue;
                 }
-                for (comp, r) in evaluate_sparse(config, names, &sub) {
+                for (comp, r) in evaluate_sparse(config, components, name, &sub) {
                     if !r.is_match() {
                         continue;
                     }

@@ -357,15 +357,17 @@ pub(crate) fn evaluate_compiled(
 
 /// [`evaluate_compiled`] from the criteria's results given: `tries` holds
 /// (node, position in the node, component, result of that criteria on
-/// that component), sorted, for every criteria that matches a component;
+/// that component, whether the criteria is vulnerable), sorted, for every
+/// criteria that matches a component;
 /// every other criteria counts as matching nothing. An index that keeps
 /// each criteria's result per component name uses this so that each
 /// system only combines them; it gives what [`evaluate_compiled`] gives as
 /// long as no matching criteria is left out.
 pub(crate) fn evaluate_sparse(
     config: &CompiledConfig,
-    names: &[&str],
-    tries: &[(u16, u32, u32, &MatchResult)],
+    components: usize,
+    name: &dyn Fn(usize) -> Option<String>,
+    tries: &[(u16, u32, u32, &MatchResult, bool)],
 ) -> Vec<(usize, MatchResult)> {
     if config.negate {
         return Vec::new();
@@ -382,24 +384,23 @@ pub(crate) fn evaluate_sparse(
         let mut platforms = Vec::new();
         let mut truths: Vec<Truth> = Vec::new();
         let mut k = 0;
-        while let Some(&(_, idx, _, _)) = mine.get(k) {
+        while let Some(&(_, idx, _, _, _)) = mine.get(k) {
             let mut best = Truth::No;
-            let m = node.matches.get(idx as usize).and_then(Option::as_ref);
-            while let Some(&(_, i, comp, r)) = mine.get(k) {
+            while let Some(&(_, i, comp, r, vulnerable)) = mine.get(k) {
                 if i != idx {
                     break;
                 }
                 k += 1;
-                let Some(m) = m.filter(|_| (comp as usize) < names.len()) else {
+                if comp as usize >= components {
                     continue;
-                };
+                }
                 let t = Truth::of(r);
                 if t == Truth::No {
                     continue;
                 }
                 best = best.max(t);
                 let comp = comp as usize;
-                if m.vulnerable {
+                if vulnerable {
                     hits.push((comp, r.clone()));
                 } else if !platforms.contains(&comp) {
                     platforms.push(comp);
@@ -421,7 +422,7 @@ pub(crate) fn evaluate_sparse(
             platforms,
         });
     }
-    conclude(config, nodes, |p| names.get(p).map(|n| (*n).to_owned()))
+    conclude(config, nodes, name)
 }
 
 /// A configuration's result from its nodes' (see [`evaluate_compiled`]);
