@@ -436,9 +436,11 @@ impl Matcher {
         key.clear();
         let via = match c.cpe.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(cpe) => {
+                let version = c.version.as_deref().unwrap_or("");
+                key.reserve(cpe.len() + version.len() + 1);
                 key.push_str(cpe);
                 key.push('\0');
-                key.push_str(c.version.as_deref().unwrap_or(""));
+                key.push_str(version);
                 if let Some(r) = cache.get(key.as_str()) {
                     return r.map(|r| (r, None));
                 }
@@ -686,27 +688,24 @@ impl Matcher {
     /// order), on every core.
     pub fn match_all(&self, components: &[Component], out: &mut dyn FnMut(Found)) {
         let run = self.full_match();
-        let mut order: Vec<usize> = (0..components.len()).collect();
+        let mut sorted: Vec<&Component> = components.iter().collect();
         if !components.is_sorted_by_key(|c| c.system_id) {
-            order.sort_by_key(|i| components[*i].system_id);
+            sorted.sort_by_key(|c| c.system_id);
         }
-        let mut batch: Vec<Vec<&Component>> = Vec::new();
+        // Each system is a run of `sorted`.
+        let mut batch: Vec<&[&Component]> = Vec::new();
         let mut in_batch = 0;
-        let mut group: Vec<&Component> = Vec::new();
-        for (n, i) in order.iter().enumerate() {
-            let c = &components[*i];
-            group.push(c);
-            let last = order
-                .get(n + 1)
-                .is_none_or(|j| components[*j].system_id != c.system_id);
-            if last {
-                in_batch += group.len();
-                batch.push(std::mem::take(&mut group));
-                if in_batch >= BATCH_COMPONENTS {
-                    run.systems(&batch, out);
-                    batch.clear();
-                    in_batch = 0;
-                }
+        let mut rest: &[&Component] = &sorted;
+        while let Some(first) = rest.first() {
+            let n = rest.partition_point(|c| c.system_id == first.system_id);
+            let (system, tail) = rest.split_at(n.max(1));
+            rest = tail;
+            in_batch += system.len();
+            batch.push(system);
+            if in_batch >= BATCH_COMPONENTS {
+                run.systems(&batch, out);
+                batch.clear();
+                in_batch = 0;
             }
         }
         run.systems(&batch, out);
@@ -756,13 +755,16 @@ impl FullMatch<'_> {
     /// Match several systems, split over the machine's cores; the findings
     /// reach `out` in the order of the systems, as [`FullMatch::system`]
     /// on each in turn would give them.
-    pub fn systems(&self, systems: &[Vec<&Component>], out: &mut dyn FnMut(Found)) {
+    pub fn systems<'c, S>(&self, systems: &[S], out: &mut dyn FnMut(Found))
+    where
+        S: AsRef<[&'c Component]> + Sync,
+    {
         let threads = self.threads.min(systems.len());
         // Threads cost more than they save on a few systems.
-        let components: usize = systems.iter().map(Vec::len).sum();
+        let components: usize = systems.iter().map(|s| s.as_ref().len()).sum();
         if threads <= 1 || components < PARALLEL_FROM {
             for s in systems {
-                self.system(s, out);
+                self.system(s.as_ref(), out);
             }
             return;
         }
@@ -774,7 +776,7 @@ impl FullMatch<'_> {
                     scope.spawn(move || {
                         let mut found = Vec::new();
                         for s in part {
-                            self.system(s, &mut |f| found.push(f));
+                            self.system(s.as_ref(), &mut |f| found.push(f));
                         }
                         found
                     })
