@@ -18,7 +18,6 @@ use crate::version::Scheme;
 use rustc_hash::{FxHashMap, FxHashSet};
 use sonae_domain::vuln::{Feed, SourceRecord};
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -160,9 +159,13 @@ impl Default for NameCache {
 
 impl NameCache {
     fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
-        let mut h = rustc_hash::FxHasher::default();
-        key.hash(&mut h);
-        let i = (h.finish() % self.shards.len() as u64) as usize;
+        // The map hashes the key again: a cheap mix of its last bytes (the
+        // version, mostly) spreads names well enough over the shards.
+        let tail = &key.as_bytes()[key.len().saturating_sub(8)..];
+        let h = tail
+            .iter()
+            .fold(key.len() as u64, |h, b| h.rotate_left(5) ^ u64::from(*b));
+        let i = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60) as usize % self.shards.len();
         // A thread that panicked while holding the lock left a whole map:
         // entries are inserted whole or not at all.
         self.shards[i].lock().unwrap_or_else(|e| e.into_inner())
@@ -717,11 +720,19 @@ impl Matcher {
         FullMatch {
             matcher: self,
             cache: NameCache::default(),
-            threads: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
+            threads: cores(),
         }
     }
+}
+
+/// The machine's cores (asked once: the answer reads cgroup files).
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
 }
 
 /// Components handed to the threads at a time by [`Matcher::match_all`]
