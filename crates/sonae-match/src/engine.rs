@@ -11,7 +11,7 @@
 //!   (inventory vendor/product spelling → CPE vendor:product).
 
 use crate::cpe::{AttrValue, Cpe23, MatchResult};
-use crate::index::{component_cpe, MatchIndex, NameHits, Try};
+use crate::index::{component_cpe, Hit, MatchIndex, NameHits, Try};
 use crate::osv::OsvIndex;
 use crate::purl::Purl;
 use crate::version::Scheme;
@@ -560,6 +560,20 @@ impl Matcher {
             .collect();
         entries.sort_unstable();
         entries.dedup();
+        // A hit of a configuration that is evaluated per system.
+        let mut nvd_hit = |hit: Hit| {
+            let (i, _, via) = &named[hit.component];
+            if let Some((certainty, reason)) = certainty_of(hit.result) {
+                emit(
+                    *i,
+                    Feed::Nvd,
+                    hit.vuln_id,
+                    certainty,
+                    Arc::from(reason),
+                    via.as_deref(),
+                );
+            }
+        };
         let mut tries: Vec<(&Try, u32)> = Vec::new();
         let mut whole: Vec<u32> = Vec::new();
         for (k, (_, r, _)) in named.iter().enumerate() {
@@ -593,19 +607,7 @@ impl Matcher {
                 Some(name.to_string())
             };
             self.nvd
-                .match_nonlocal(&mut tries, named.len(), &name, |hit| {
-                    let (i, _, via) = &named[hit.component];
-                    if let Some((certainty, reason)) = certainty_of(hit.result) {
-                        emit(
-                            *i,
-                            Feed::Nvd,
-                            hit.vuln_id,
-                            certainty,
-                            Arc::from(reason),
-                            via.as_deref(),
-                        );
-                    }
-                });
+                .match_nonlocal(&mut tries, named.len(), &name, &mut nvd_hit);
         }
         if !whole.is_empty() {
             // Records with a pattern for a product: evaluated as they stand.
@@ -622,19 +624,7 @@ impl Matcher {
                 })
                 .collect();
             self.nvd
-                .match_entries(&whole, &cpes, Scheme::Generic, |hit| {
-                    let (i, _, via) = &named[hit.component];
-                    if let Some((certainty, reason)) = certainty_of(hit.result) {
-                        emit(
-                            *i,
-                            Feed::Nvd,
-                            hit.vuln_id,
-                            certainty,
-                            Arc::from(reason),
-                            via.as_deref(),
-                        );
-                    }
-                });
+                .match_entries(&whole, &cpes, Scheme::Generic, &mut nvd_hit);
         }
         for (i, r, via) in &named {
             for (vuln_id, certainty, reason) in &r.found[r.local..] {

@@ -289,6 +289,32 @@ impl Tables {
     }
 }
 
+/// Keep a component's result, or replace the one kept when it is stronger.
+fn keep_stronger(best: &mut Vec<(usize, MatchResult)>, comp: usize, r: MatchResult) {
+    match best.iter_mut().find(|(j, _)| *j == comp) {
+        Some(slot) => {
+            if stronger(&slot.1, &r) {
+                slot.1 = r;
+            }
+        }
+        None => best.push((comp, r)),
+    }
+}
+
+/// An entry's hits, by component, each under every id of the entry.
+fn hits(best: &mut Vec<(usize, MatchResult)>, ids: &[Arc<str>], out: &mut impl FnMut(Hit)) {
+    best.sort_by_key(|(c, _)| *c);
+    for (comp, r) in best.drain(..) {
+        for v in ids {
+            out(Hit {
+                component: comp,
+                vuln_id: v.clone(),
+                result: r.clone(),
+            });
+        }
+    }
+}
+
 /// `b` replaces `a` only when it is stronger (Yes over Possible): the
 /// first of equals is kept.
 fn stronger(a: &MatchResult, b: &MatchResult) -> bool {
@@ -625,26 +651,10 @@ impl MatchIndex {
                     if !r.is_match() {
                         continue;
                     }
-                    match best.iter_mut().find(|(j, _)| *j == comp) {
-                        Some(slot) => {
-                            if stronger(&slot.1, &r) {
-                                slot.1 = r;
-                            }
-                        }
-                        None => best.push((comp, r)),
-                    }
+                    keep_stronger(&mut best, comp, r);
                 }
             }
-            best.sort_by_key(|(c, _)| *c);
-            for (comp, r) in best.drain(..) {
-                for v in &entry.vuln_ids {
-                    out(Hit {
-                        component: comp,
-                        vuln_id: v.clone(),
-                        result: r.clone(),
-                    });
-                }
-            }
+            hits(&mut best, &entry.vuln_ids, &mut out);
         }
     }
 
@@ -680,26 +690,10 @@ impl MatchIndex {
                     if !r.is_match() {
                         continue;
                     }
-                    match best.iter_mut().find(|(j, _)| *j == comp) {
-                        Some(slot) => {
-                            if stronger(&slot.1, &r) {
-                                slot.1 = r;
-                            }
-                        }
-                        None => best.push((comp, r)),
-                    }
+                    keep_stronger(&mut best, comp, r);
                 }
             }
-            best.sort_by_key(|(c, _)| *c);
-            for (comp, r) in best.drain(..) {
-                for v in &e.vuln_ids {
-                    out(Hit {
-                        component: comp,
-                        vuln_id: v.clone(),
-                        result: r.clone(),
-                    });
-                }
-            }
+            hits(&mut best, &e.vuln_ids, &mut out);
         }
     }
 }
