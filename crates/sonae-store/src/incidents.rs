@@ -1102,24 +1102,28 @@ impl Store {
             .bind(id)
             .fetch_all(&self.pool)
             .await?;
+        // Every hand-over of the incident's evidence in one query.
+        let mut custody: std::collections::HashMap<i64, Vec<Custody>> =
+            std::collections::HashMap::new();
+        for c in sqlx::query("SELECT c.evidence_id, c.at, c.from_holder, c.to_holder, c.note, c.recorded_by FROM incident_custody c JOIN incident_evidence e ON e.id = c.evidence_id WHERE e.incident_id = $1 ORDER BY c.id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            custody
+                .entry(c.try_get("evidence_id")?)
+                .or_default()
+                .push(Custody {
+                    at_ms: c.try_get("at")?,
+                    from: c.try_get("from_holder")?,
+                    to: c.try_get("to_holder")?,
+                    note: c.try_get("note")?,
+                    recorded_by: c.try_get("recorded_by")?,
+                });
+        }
         let mut out = Vec::new();
         for r in &rows {
             let ev: i64 = r.try_get("id")?;
-            let custody = sqlx::query("SELECT at, from_holder, to_holder, note, recorded_by FROM incident_custody WHERE evidence_id = $1 ORDER BY id")
-                .bind(ev)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|c| {
-                    Ok(Custody {
-                        at_ms: c.try_get("at")?,
-                        from: c.try_get("from_holder")?,
-                        to: c.try_get("to_holder")?,
-                        note: c.try_get("note")?,
-                        recorded_by: c.try_get("recorded_by")?,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
             out.push(Evidence {
                 id: ev,
                 at_ms: r.try_get("at")?,
@@ -1129,7 +1133,7 @@ impl Store {
                 collected_by: r.try_get("collected_by")?,
                 file_name: r.try_get("file_name")?,
                 file_size: r.try_get("file_size")?,
-                custody,
+                custody: custody.remove(&ev).unwrap_or_default(),
             });
         }
         Ok(out)
