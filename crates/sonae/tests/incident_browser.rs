@@ -111,7 +111,7 @@ async fn an_incident_from_report_to_closure_in_both_languages() {
             .unwrap();
         click(&c, "#do-assign").await;
         let status_sel = format!("#task-{task} .task-status");
-        let status = text_of(&c, &status_sel).await;
+        let status = text_containing(&c, &status_sel, "ウェブ運用株式会社").await;
         assert!(status.contains("ウェブ運用株式会社"), "{status}");
         logout(&c).await;
 
@@ -125,7 +125,7 @@ async fn an_incident_from_report_to_closure_in_both_languages() {
         )
         .await;
         click(&c, &format!("#tick-{task}")).await;
-        let done = text_of(&c, &status_sel).await;
+        let done = text_containing(&c, &status_sel, "vendor").await;
         assert!(done.contains("vendor"), "{done}");
         assert!(done.contains("改ざんされたファイルを特定済み"), "{done}");
         logout(&c).await;

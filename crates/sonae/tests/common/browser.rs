@@ -192,6 +192,20 @@ pub async fn text_of(c: &Client, sel: &str) -> String {
     }
 }
 
+/// The element's text once it contains `needle`: after a form is sent the
+/// old page can still be read until the answer replaces it. Fails after
+/// WAIT naming the element and what it showed last.
+pub async fn text_containing(c: &Client, sel: &str, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let last = text_of(c, sel).await;
+        if last.contains(needle) || start.elapsed() >= WAIT {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn value_of(c: &Client, sel: &str) -> String {
     c.find(css(sel))
         .await
