@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub struct Facts {
     pub cvss: Option<f64>,
     pub kev: bool,
+    /// CISA's SSVC says exploitation is active (CVE 5 ADP data): weighed
+    /// like KEV.
+    pub exploited: bool,
     pub epss: Option<f64>,
     /// "internet", "intranet" or "isolated".
     pub exposure: String,
@@ -162,6 +165,11 @@ impl Policy {
                 key: "prio-kev",
                 points: 2,
             });
+        } else if f.exploited {
+            factors.push(Factor {
+                key: "prio-ssvc-active",
+                points: 2,
+            });
         }
         match f.epss {
             Some(e) if e >= self.epss_very_likely => factors.push(Factor {
@@ -215,7 +223,7 @@ impl Policy {
             s if s >= 3 => Level::P3,
             _ => Level::P4,
         };
-        let kev_internet = f.kev && f.exposure == "internet";
+        let kev_internet = (f.kev || f.exploited) && f.exposure == "internet";
         if kev_internet {
             level = Level::P1;
         }
@@ -257,6 +265,25 @@ mod tests {
         });
         assert_eq!((a.level, a.due_days), (Level::P1, 3));
         assert!(a.factors.iter().any(|f| f.key == "prio-kev"));
+    }
+
+    #[test]
+    fn ssvc_active_exploitation_weighs_like_kev() {
+        let p = Policy::default();
+        let a = p.assess(&Facts {
+            exploited: true,
+            ..facts(5.0, "internet")
+        });
+        assert_eq!((a.level, a.due_days), (Level::P1, 3));
+        assert!(a.factors.iter().any(|f| f.key == "prio-ssvc-active"));
+        // Both facts count once.
+        let both = p.assess(&Facts {
+            kev: true,
+            exploited: true,
+            ..facts(5.0, "intranet")
+        });
+        assert_eq!(both.factors.iter().filter(|f| f.points == 2).count(), 2);
+        assert!(!both.factors.iter().any(|f| f.key == "prio-ssvc-active"));
     }
 
     #[test]

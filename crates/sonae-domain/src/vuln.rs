@@ -16,10 +16,20 @@ pub enum Feed {
     Kev,
     Epss,
     Osv,
+    /// CVE List V5 records (the CVE Program's JSON 5.x: the CNA's container
+    /// and the ADP containers, CISA's Vulnrichment above all).
+    Cve5,
 }
 
 impl Feed {
-    pub const ALL: [Feed; 5] = [Feed::Nvd, Feed::Jvn, Feed::Kev, Feed::Epss, Feed::Osv];
+    pub const ALL: [Feed; 6] = [
+        Feed::Nvd,
+        Feed::Jvn,
+        Feed::Kev,
+        Feed::Epss,
+        Feed::Osv,
+        Feed::Cve5,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Feed::Nvd => "nvd",
@@ -27,6 +37,7 @@ impl Feed {
             Feed::Kev => "kev",
             Feed::Epss => "epss",
             Feed::Osv => "osv",
+            Feed::Cve5 => "cve5",
         }
     }
     pub fn parse(s: &str) -> Option<Feed> {
@@ -188,6 +199,90 @@ pub struct OsvAffected {
     pub versions: Vec<String>,
 }
 
+/// One `versions[]` item of a CVE 5 `affected` block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cve5Version {
+    /// The single version, or the start of a range.
+    pub version: String,
+    /// "affected", "unaffected" or "unknown".
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub less_than: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub less_than_or_equal: Option<String>,
+    /// semver, custom, git, rpm, maven, python, … as the record says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_type: Option<String>,
+    /// Status changes inside a range: (at version, new status).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<(String, String)>,
+}
+
+/// One `affected` block of a CVE 5 container: a product, named by vendor
+/// and product, by package name and collection, or by CPEs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Cve5Affected {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+    /// The status of versions no item covers ("unknown" when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<Cve5Version>,
+}
+
+/// CISA's SSVC decision points for one CVE.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Ssvc {
+    /// "none", "poc" or "active".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exploitation: Option<String>,
+    /// "yes" or "no".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatable: Option<String>,
+    /// "partial" or "total".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technical_impact: Option<String>,
+}
+
+/// One container of a CVE 5 record: the CNA's, or an ADP's.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Cve5Container {
+    /// "cna", or the ADP's short name ("CISA-ADP", "CVE").
+    pub provider: String,
+    /// The CNA's or ADP's short name as the record gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<Cve5Affected>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cvss: Vec<Cvss>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cwes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssvc: Option<Ssvc>,
+}
+
+impl Cve5Container {
+    pub fn is_cna(&self) -> bool {
+        self.provider == "cna"
+    }
+}
+
 /// CISA Known Exploited Vulnerabilities catalog entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KevEntry {
@@ -264,6 +359,9 @@ pub struct SourceRecord {
     pub osv_affected: Vec<OsvAffected>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kev: Option<KevEntry>,
+    /// CVE 5 records: the CNA's container first, then each ADP's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cve5: Vec<Cve5Container>,
 }
 
 impl SourceRecord {
@@ -286,7 +384,19 @@ impl SourceRecord {
             affected: Vec::new(),
             osv_affected: Vec::new(),
             kev: None,
+            cve5: Vec::new(),
         }
+    }
+
+    /// SSVC "exploitation: active" from any CVE 5 container (CISA's
+    /// Vulnrichment): exploitation seen in the wild, a fact like KEV.
+    pub fn exploitation_active(&self) -> bool {
+        self.cve5.iter().any(|c| {
+            c.ssvc
+                .as_ref()
+                .and_then(|s| s.exploitation.as_deref())
+                .is_some_and(|e| e.eq_ignore_ascii_case("active"))
+        })
     }
 
     /// The score to rank by: CVSS v4.0, else v3.1, else v3.0, else v2.0;
@@ -387,6 +497,8 @@ pub struct VulnSummary {
     pub kev: bool,
     pub kev_date_added: Option<String>,
     pub kev_due_date: Option<String>,
+    /// CISA's SSVC (in a CVE 5 ADP container) says exploitation is active.
+    pub exploited: bool,
     /// RFC 3339 UTC; empty when no source says.
     pub published: String,
     pub modified: Option<String>,
@@ -407,16 +519,16 @@ pub fn merge(id: &str, sources: &[&SourceRecord]) -> VulnSummary {
             .iter()
             .find_map(|f| by(*f).find_map(|s| pick(s).filter(|t| !t.is_empty()).cloned()))
     };
-    let en = [Feed::Nvd, Feed::Osv, Feed::Kev];
+    let en = [Feed::Nvd, Feed::Cve5, Feed::Osv, Feed::Kev];
     let mut s = VulnSummary {
         id: id.to_owned(),
-        title: first_text(&[Feed::Osv, Feed::Kev], |s| s.title.as_ref()),
+        title: first_text(&[Feed::Cve5, Feed::Osv, Feed::Kev], |s| s.title.as_ref()),
         title_ja: first_text(&[Feed::Jvn], |s| s.title.as_ref()),
         description: first_text(&en, |s| s.description.as_ref()),
         description_ja: first_text(&[Feed::Jvn], |s| s.description.as_ref()),
         ..VulnSummary::default()
     };
-    if let Some(c) = [Feed::Nvd, Feed::Jvn, Feed::Osv]
+    if let Some(c) = [Feed::Nvd, Feed::Cve5, Feed::Jvn, Feed::Osv]
         .iter()
         .find_map(|f| by(*f).find_map(|s| s.best_cvss().filter(|c| c.base_score > 0.0)))
     {
@@ -430,6 +542,7 @@ pub fn merge(id: &str, sources: &[&SourceRecord]) -> VulnSummary {
         s.kev_date_added = Some(k.date_added.clone());
         s.kev_due_date = k.due_date.clone();
     }
+    s.exploited = sources.iter().any(|r| r.exploitation_active());
     s.published = sources
         .iter()
         .filter(|r| r.feed != Feed::Kev)
@@ -451,6 +564,17 @@ pub fn merge(id: &str, sources: &[&SourceRecord]) -> VulnSummary {
         }
         for a in &r.affected {
             products.push(format!("{}:{}", a.vendor, a.product));
+        }
+        for a in r.cve5.iter().flat_map(|c| &c.affected) {
+            if let (Some(v), Some(p)) = (&a.vendor, &a.product) {
+                products.push(format!("{v}:{p}"));
+            }
+            for cpe in &a.cpes {
+                let parts: Vec<&str> = cpe.splitn(6, ':').collect();
+                if parts.len() >= 5 {
+                    products.push(format!("{}:{}", parts[3], parts[4]));
+                }
+            }
         }
         for a in &r.osv_affected {
             products.push(format!("{}:{}", a.ecosystem, a.name));

@@ -1,9 +1,10 @@
 //! Opening feed files as they ship: plain, gzip (`.gz`) or zip archives
-//! (each entry in turn).
+//! (each entry in turn; a zip inside a zip, as the CVE Program's daily
+//! release ships, is opened too).
 
 use crate::FeedError;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// Most bytes one zip entry may expand to (a zip bomb stops here).
@@ -27,7 +28,21 @@ pub fn for_each_document(
         return f(&name, &mut r);
     }
     if n == 4 && magic == [b'P', b'K', 3, 4] {
-        let mut zip = zip::ZipArchive::new(BufReader::new(File::open(path)?))
+        return for_each_in_zip(&name, File::open(path)?, 0, f);
+    }
+    let mut r = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    f(&name, &mut r)
+}
+
+/// Every non-directory entry of a zip archive, zips inside it opened too.
+fn for_each_in_zip(
+    name: &str,
+    file: File,
+    depth: u32,
+    f: &mut dyn FnMut(&str, &mut dyn BufRead) -> Result<(), FeedError>,
+) -> Result<(), FeedError> {
+    {
+        let mut zip = zip::ZipArchive::new(BufReader::new(file))
             .map_err(|e| FeedError::Archive(e.to_string()))?;
         for i in 0..zip.len() {
             let entry = zip
@@ -37,11 +52,28 @@ pub fn for_each_document(
                 continue;
             }
             let entry_name = format!("{name}:{}", entry.name());
+            if entry.name().to_ascii_lowercase().ends_with(".zip") {
+                if depth >= 1 {
+                    return Err(FeedError::Archive(format!(
+                        "{entry_name}: a zip inside a zip inside a zip is not read"
+                    )));
+                }
+                // A zip needs to seek: copied to a temporary file first.
+                let mut tmp = tempfile::tempfile()?;
+                let copied = std::io::copy(&mut entry.take(MAX_ENTRY_BYTES + 1), &mut tmp)?;
+                if copied > MAX_ENTRY_BYTES {
+                    return Err(FeedError::Archive(format!(
+                        "{entry_name}: larger than the limit of {} GiB",
+                        MAX_ENTRY_BYTES >> 30
+                    )));
+                }
+                tmp.seek(SeekFrom::Start(0))?;
+                for_each_in_zip(&entry_name, tmp, depth + 1, f)?;
+                continue;
+            }
             let mut r = BufReader::with_capacity(256 * 1024, entry.take(MAX_ENTRY_BYTES));
             f(&entry_name, &mut r)?;
         }
-        return Ok(());
     }
-    let mut r = BufReader::with_capacity(256 * 1024, File::open(path)?);
-    f(&name, &mut r)
+    Ok(())
 }

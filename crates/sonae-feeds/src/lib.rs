@@ -6,6 +6,7 @@
 //! reason) and parsing goes on; only a broken file structure stops it.
 //! XML parsers never expand entities or read external ones.
 
+pub mod cve5;
 pub mod epss;
 pub mod input;
 mod json;

@@ -7,6 +7,9 @@
 //! - OSV ranges for components with a package URL.
 //! - JVN records that no NVD record covers (domestic products): by their
 //!   CPE and affected-version text ([`crate::jvn`]).
+//! - CVE 5 `affected` blocks (CNA and ADP containers) by CPE, folded
+//!   vendor/product names and package names ([`crate::cve5`]); one finding
+//!   per component and CVE, with the reasons of every source that found it.
 //! - Components without a CPE get one derived through the alias table
 //!   (inventory vendor/product spelling → CPE vendor:product).
 
@@ -212,6 +215,16 @@ fn certainty_of(r: MatchResult) -> Option<(Certainty, String)> {
     }
 }
 
+/// One CVE 5 `affected` block, with where it comes from.
+struct Cve5Block {
+    vuln_id: Arc<str>,
+    /// "CVE 5 CNA (Adobe)", "CVE 5 ADP (CISA-ADP)".
+    source: Arc<str>,
+    affected: sonae_domain::vuln::Cve5Affected,
+    /// Ordering when an item names no versionType.
+    scheme: Scheme,
+}
+
 /// Feed records prepared for matching.
 #[derive(Default)]
 pub struct Matcher {
@@ -223,6 +236,9 @@ pub struct Matcher {
     nvd_cves: HashSet<String>,
     aliases: Aliases,
     records: u64,
+    cve5_blocks: Vec<Cve5Block>,
+    /// `name:vendor:product` and `purl:ecosystem:name` → blocks.
+    cve5_keys: FxHashMap<String, Vec<u32>>,
 }
 
 fn literal(v: &AttrValue) -> Option<&str> {
@@ -281,8 +297,136 @@ impl Matcher {
                     });
                 }
             }
+            Feed::Cve5 => self.add_cve5(rec),
             _ => {}
         }
+    }
+
+    fn add_cve5(&mut self, rec: &SourceRecord) {
+        let Some(vuln_id) = rec.vulnerability_ids().into_iter().next() else {
+            return;
+        };
+        let vuln_id: Arc<str> = Arc::from(vuln_id.as_str());
+        for c in &rec.cve5 {
+            let who = c.short_name.as_deref().unwrap_or(&c.provider);
+            let source: Arc<str> = if c.is_cna() {
+                Arc::from(format!("CVE 5 CNA ({who})"))
+            } else {
+                Arc::from(format!("CVE 5 ADP ({who})"))
+            };
+            for a in &c.affected {
+                let (keys, scheme) = cve5_block_keys(a);
+                if keys.is_empty() {
+                    continue;
+                }
+                let Ok(at) = u32::try_from(self.cve5_blocks.len()) else {
+                    return;
+                };
+                self.cve5_blocks.push(Cve5Block {
+                    vuln_id: vuln_id.clone(),
+                    source: source.clone(),
+                    affected: a.clone(),
+                    scheme,
+                });
+                for k in keys {
+                    let list = self.cve5_keys.entry(k).or_default();
+                    if list.last() != Some(&at) {
+                        list.push(at);
+                    }
+                }
+            }
+        }
+    }
+
+    /// CVE 5 blocks in the index.
+    pub fn cve5_len(&self) -> usize {
+        self.cve5_blocks.len()
+    }
+
+    /// What the CVE 5 blocks say of one component: (vulnerability,
+    /// certainty, reason), one per vulnerability.
+    fn cve5_result(&self, c: &Component) -> Vec<(Arc<str>, Certainty, Arc<str>)> {
+        let mut out = Vec::new();
+        if self.cve5_blocks.is_empty() || is_distribution_package(c) {
+            return out;
+        }
+        let cpe = self.component_cpe(c).map(|(cpe, _)| cpe);
+        let mut blocks: Vec<u32> = Vec::new();
+        for k in self.cve5_component_keys(c, cpe.as_ref()) {
+            if let Some(list) = self.cve5_keys.get(&k) {
+                blocks.extend_from_slice(list);
+            }
+        }
+        if blocks.is_empty() {
+            return out;
+        }
+        blocks.sort_unstable();
+        blocks.dedup();
+        let version = cpe
+            .as_ref()
+            .and_then(|cpe| literal(&cpe.version))
+            .filter(|v| !v.is_empty() && *v != "-")
+            .map(str::to_owned)
+            .or_else(|| c.version.clone())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty() && v != "-" && v != "*");
+        // Blocks of one record are consecutive: group by vulnerability.
+        let mut i = 0;
+        while i < blocks.len() {
+            let first = &self.cve5_blocks[blocks[i] as usize];
+            let mut statuses = Vec::new();
+            while i < blocks.len() {
+                let b = &self.cve5_blocks[blocks[i] as usize];
+                if b.vuln_id != first.vuln_id {
+                    break;
+                }
+                let s = match &version {
+                    Some(v) => crate::cve5::block_status(&b.affected, v, b.scheme),
+                    None => crate::cve5::block_status_unversioned(&b.affected),
+                };
+                statuses.push((s, b.source.to_string()));
+                i += 1;
+            }
+            if let Some((confirmed, reason)) = crate::cve5::combine(statuses) {
+                let certainty = if confirmed {
+                    Certainty::Confirmed
+                } else {
+                    Certainty::Possible
+                };
+                out.push((first.vuln_id.clone(), certainty, Arc::from(reason)));
+            }
+        }
+        out
+    }
+
+    /// The keys a component is looked up by in the CVE 5 index.
+    fn cve5_component_keys(&self, c: &Component, cpe: Option<&Cpe23>) -> Vec<String> {
+        let mut keys = Vec::new();
+        if let Some(k) = c
+            .vendor
+            .as_deref()
+            .and_then(|v| crate::cve5::name_key(v, &c.product))
+        {
+            keys.push(format!("name:{k}"));
+        }
+        if let Some(cpe) = cpe {
+            if let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) {
+                if let Some(k) = crate::cve5::name_key(v, p) {
+                    keys.push(format!("name:{k}"));
+                }
+            }
+        }
+        if let Some(purl) = c.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
+            if let Some(eco) = purl.osv_ecosystem() {
+                let base = eco.split(':').next().unwrap_or("").to_lowercase();
+                keys.push(format!(
+                    "purl:{base}:{}",
+                    crate::osv::normalize_name(&base, &purl.package_name())
+                ));
+            }
+        }
+        keys.dedup();
+        keys
     }
 
     /// Records added (of every feed).
@@ -327,10 +471,18 @@ impl Matcher {
     /// `cpe:vendor:product` and `purl:ecosystem:name`.
     pub fn component_keys(&self, c: &Component) -> Vec<String> {
         let mut keys = Vec::new();
-        if let Some((cpe, _)) = self.component_cpe(c) {
+        let cpe = self.component_cpe(c).map(|(cpe, _)| cpe);
+        if let Some(cpe) = &cpe {
             if let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) {
                 keys.push(format!("cpe:{v}:{p}"));
             }
+        }
+        if !is_distribution_package(c) {
+            keys.extend(
+                self.cve5_component_keys(c, cpe.as_ref())
+                    .into_iter()
+                    .filter(|k| k.starts_with("name:")),
+            );
         }
         if let Some(purl) = c.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
             if let Some(eco) = purl.osv_ecosystem() {
@@ -363,6 +515,9 @@ impl Matcher {
                 "purl:{base}:{}",
                 crate::osv::normalize_name(&base, &a.name)
             ));
+        }
+        for a in rec.cve5.iter().flat_map(|c| &c.affected) {
+            keys.extend(cve5_block_keys(a).0);
         }
         keys.sort();
         keys.dedup();
@@ -479,6 +634,20 @@ impl Matcher {
         // findings need only be checked against these.
         let nvd_unique = self.nvd.ids_unique();
         let mut seen: FxHashSet<(usize, Arc<str>)> = FxHashSet::default();
+        // What CVE 5 data says of each component: joined to the finding of
+        // another source for the same CVE (one finding, every reason), the
+        // rest emitted at the end.
+        let mut key = String::new();
+        let cve5 = std::cell::RefCell::new(FxHashMap::default());
+        if !self.cve5_blocks.is_empty() {
+            let mut map = cve5.borrow_mut();
+            for (i, c) in components.iter().enumerate() {
+                let r = self.cve5_cached(c, &mut key, cache);
+                for (v, certainty, reason) in &r.found {
+                    map.insert((i, v.clone()), (*certainty, reason.clone()));
+                }
+            }
+        }
         let mut emit = |i: usize,
                         source: Feed,
                         vuln_id: Arc<str>,
@@ -496,6 +665,32 @@ impl Matcher {
             let reason = match via {
                 Some(v) => Arc::from(format!("{v}; {reason}")),
                 None => reason,
+            };
+            let (certainty, reason) = match source {
+                Feed::Cve5 => (certainty, reason),
+                _ => {
+                    let mut map = cve5.borrow_mut();
+                    let also = if map.is_empty() {
+                        None
+                    } else {
+                        map.remove(&(i, vuln_id.clone()))
+                    };
+                    match also {
+                        Some((c5, r5)) => {
+                            let confirmed =
+                                certainty == Certainty::Confirmed || c5 == Certainty::Confirmed;
+                            (
+                                if confirmed {
+                                    Certainty::Confirmed
+                                } else {
+                                    Certainty::Possible
+                                },
+                                Arc::from(format!("{reason}; {r5}")),
+                            )
+                        }
+                        None => (certainty, reason),
+                    }
+                }
             };
             out(Found {
                 component_id: c.id,
@@ -531,7 +726,6 @@ impl Matcher {
                 }
             }
         }
-        let mut key = String::new();
         // Per component with a CPE: (its index, its result, the alias).
         let mut named: Vec<(usize, Arc<NameResult>, Option<String>)> =
             Vec::with_capacity(components.len());
@@ -638,6 +832,42 @@ impl Matcher {
                 );
             }
         }
+        let mut rest: Vec<((usize, Arc<str>), (Certainty, Arc<str>))> =
+            cve5.borrow_mut().drain().collect();
+        rest.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((i, vuln_id), (certainty, reason)) in rest {
+            emit(i, Feed::Cve5, vuln_id, certainty, reason, None);
+        }
+    }
+
+    /// [`Matcher::cve5_result`] of a component, cached per name (CPE,
+    /// vendor, product, version and package URL).
+    fn cve5_cached(&self, c: &Component, key: &mut String, cache: &NameCache) -> Arc<NameResult> {
+        key.clear();
+        key.push_str("cve5");
+        for part in [
+            c.cpe.as_deref(),
+            c.vendor.as_deref(),
+            Some(c.product.as_str()),
+            c.version.as_deref(),
+            c.purl.as_deref(),
+        ] {
+            key.push('\0');
+            key.push_str(part.unwrap_or(""));
+        }
+        if let Some(Some(r)) = cache.get(key.as_str()) {
+            return r;
+        }
+        let r = Arc::new(NameResult {
+            found: self.cve5_result(c),
+            local: 0,
+            nonlocal: Vec::new(),
+            platforms: Vec::new(),
+            name: OnceLock::new(),
+            whole: Vec::new(),
+        });
+        cache.insert(key.as_str(), Some(r.clone()));
+        r
     }
 
     /// [`Matcher::match_system`] by the plain reading of the rules: every
@@ -713,6 +943,59 @@ impl Matcher {
             threads: cores(),
         }
     }
+}
+
+/// A package of a Linux distribution (deb, rpm, apk): matched only by its
+/// distribution's advisories, never by upstream product data.
+fn is_distribution_package(c: &Component) -> bool {
+    c.purl.as_deref().is_some_and(|p| {
+        let p = p.trim_start();
+        ["pkg:deb/", "pkg:rpm/", "pkg:apk/"]
+            .iter()
+            .any(|t| p.len() >= t.len() && p[..t.len()].eq_ignore_ascii_case(t))
+    })
+}
+
+/// The index keys of a CVE 5 block (`name:` from vendor/product and from
+/// each CPE, `purl:` from package name and collection), and the version
+/// ordering its items use when they name no versionType.
+fn cve5_block_keys(a: &sonae_domain::vuln::Cve5Affected) -> (Vec<String>, Scheme) {
+    let mut keys = Vec::new();
+    let mut scheme = Scheme::Generic;
+    if a.collection_url
+        .as_deref()
+        .is_some_and(crate::cve5::is_distribution_collection)
+    {
+        return (keys, scheme);
+    }
+    if let (Some(v), Some(p)) = (a.vendor.as_deref(), a.product.as_deref()) {
+        if let Some(k) = crate::cve5::name_key(v, p) {
+            keys.push(format!("name:{k}"));
+        }
+    }
+    for s in &a.cpes {
+        let Some(cpe) = jvn_cpe(s) else { continue };
+        if let (Some(v), Some(p)) = (literal(&cpe.vendor), literal(&cpe.product)) {
+            if let Some(k) = crate::cve5::name_key(v, p) {
+                keys.push(format!("name:{k}"));
+            }
+        }
+    }
+    if let (Some(name), Some(eco)) = (
+        a.package_name.as_deref(),
+        a.collection_url
+            .as_deref()
+            .and_then(crate::cve5::ecosystem_of_collection),
+    ) {
+        keys.push(format!(
+            "purl:{eco}:{}",
+            crate::osv::normalize_name(eco, name)
+        ));
+        scheme = crate::cve5::scheme_of_ecosystem(eco);
+    }
+    keys.sort();
+    keys.dedup();
+    (keys, scheme)
 }
 
 /// The machine's cores (asked once: the answer reads cgroup files).
@@ -989,6 +1272,10 @@ mod tests {
             "2.4.58",
             Some("cpe:2.3:a:apache:http_server:2.4.58:*:*:*:*:*:*:*"),
         );
-        assert_eq!(Matcher::record_keys(&rec), m.component_keys(&c));
+        let component = m.component_keys(&c);
+        assert_eq!(Matcher::record_keys(&rec), ["cpe:apache:http_server"]);
+        assert!(component.contains(&"cpe:apache:http_server".to_owned()));
+        // The CVE 5 name keys, for records that name the product by name.
+        assert!(component.contains(&"name:apache:httpd".to_owned()));
     }
 }

@@ -3,6 +3,7 @@
 //! against a component. Pure functions over domain types; no I/O.
 
 pub mod cpe;
+pub mod cve5;
 pub mod engine;
 pub mod index;
 pub mod jvn;

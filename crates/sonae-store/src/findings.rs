@@ -50,6 +50,8 @@ pub struct Finding {
     /// Facts of the vulnerability, for the priority.
     pub cvss: Option<f64>,
     pub kev: bool,
+    /// SSVC exploitation "active" (CISA, in CVE 5 data).
+    pub exploited: bool,
     pub epss: Option<f64>,
     /// Facts of the system, for the priority.
     pub system_name: String,
@@ -81,6 +83,7 @@ impl Finding {
         sonae_domain::priority::Facts {
             cvss: self.cvss,
             kev: self.kev,
+            exploited: self.exploited,
             epss: self.epss,
             exposure: self.exposure.clone(),
             importance: self.importance,
@@ -352,7 +355,7 @@ impl Store {
                  f.agreed_by, f.agreed_at, f.acceptance_requested_by, f.accepted_by, f.accepted_until, f.fix_known, \
                  s.name AS system_name, s.owner_department_id, s.exposure, s.personal_data, s.confidentiality, s.integrity, s.availability, \
                  c.product, c.version AS component_version, \
-                 v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss ",
+                 v.cvss_score, COALESCE(v.kev, 0) AS kev, COALESCE(v.exploited, 0) AS exploited, e.epss ",
             );
         }
         sql.push(
@@ -463,6 +466,7 @@ impl Store {
                     created_at_ms: r.try_get("created_at")?,
                     cvss: r.try_get("cvss_score")?,
                     kev: r.try_get::<i64, _>("kev")? != 0,
+                    exploited: r.try_get::<i64, _>("exploited")? != 0,
                     epss: r.try_get("epss")?,
                     system_name: r.try_get("system_name")?,
                     department_id: r.try_get("owner_department_id")?,

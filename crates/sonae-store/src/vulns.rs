@@ -71,7 +71,7 @@ pub struct FeedState {
     pub last_error: Option<String>,
 }
 
-const SUMMARY_COLUMNS: &str = "v.id, v.title, v.title_ja, v.description, v.description_ja, v.cvss_score, v.cvss_version, v.cvss_vector, v.severity, v.kev, v.kev_date_added, v.kev_due_date, v.published, v.modified, v.products, v.feeds, e.epss, e.percentile";
+const SUMMARY_COLUMNS: &str = "v.id, v.title, v.title_ja, v.description, v.description_ja, v.cvss_score, v.cvss_version, v.cvss_vector, v.severity, v.kev, v.kev_date_added, v.kev_due_date, v.exploited, v.published, v.modified, v.products, v.feeds, e.epss, e.percentile";
 
 fn row(r: &AnyRow) -> Result<VulnRow> {
     Ok(VulnRow {
@@ -88,6 +88,7 @@ fn row(r: &AnyRow) -> Result<VulnRow> {
             kev: r.try_get::<i64, _>("kev")? != 0,
             kev_date_added: r.try_get("kev_date_added")?,
             kev_due_date: r.try_get("kev_due_date")?,
+            exploited: r.try_get::<i64, _>("exploited")? != 0,
             published: r.try_get("published")?,
             modified: r.try_get("modified")?,
             products: r
@@ -324,7 +325,7 @@ impl Store {
         for chunk in summaries.chunks(100) {
             let mut q = Multi::new(
                 self.backend,
-                "INSERT INTO vulnerabilities (id, title, title_ja, description, description_ja, cvss_score, cvss_version, cvss_vector, severity, kev, kev_date_added, kev_due_date, published, modified, products, feeds, updated_at) VALUES ",
+                "INSERT INTO vulnerabilities (id, title, title_ja, description, description_ja, cvss_score, cvss_version, cvss_vector, severity, kev, kev_date_added, kev_due_date, exploited, published, modified, products, feeds, updated_at) VALUES ",
             );
             for (i, s) in chunk.iter().enumerate() {
                 q.sql.push_str(if i == 0 { "(" } else { ", (" });
@@ -346,6 +347,8 @@ impl Store {
                     q.opt_text(t.as_deref());
                 }
                 q.sql.push_str(", ");
+                q.int(i64::from(s.exploited));
+                q.sql.push_str(", ");
                 q.text(&s.published);
                 q.sql.push_str(", ");
                 q.opt_text(s.modified.as_deref());
@@ -361,7 +364,7 @@ impl Store {
                 " ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_ja = excluded.title_ja, description = excluded.description, \
                  description_ja = excluded.description_ja, cvss_score = excluded.cvss_score, cvss_version = excluded.cvss_version, \
                  cvss_vector = excluded.cvss_vector, severity = excluded.severity, kev = excluded.kev, kev_date_added = excluded.kev_date_added, \
-                 kev_due_date = excluded.kev_due_date, published = excluded.published, modified = excluded.modified, products = excluded.products, \
+                 kev_due_date = excluded.kev_due_date, exploited = excluded.exploited, published = excluded.published, modified = excluded.modified, products = excluded.products, \
                  feeds = excluded.feeds, updated_at = excluded.updated_at",
             );
             q.query().execute(&mut *w.tx).await?;

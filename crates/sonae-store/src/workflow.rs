@@ -385,7 +385,7 @@ impl Store {
     /// EPSS) and a policy change.
     pub async fn refresh_priorities(&self, policy: &Policy) -> Result<u64> {
         let rows = sqlx::query(
-            "SELECT f.id, f.system_id, f.created_at, f.priority, f.due_at, v.cvss_score, COALESCE(v.kev, 0) AS kev, e.epss, \
+            "SELECT f.id, f.system_id, f.created_at, f.priority, f.due_at, v.cvss_score, COALESCE(v.kev, 0) AS kev, COALESCE(v.exploited, 0) AS exploited, e.epss, \
              s.exposure, s.personal_data, s.confidentiality, s.integrity, s.availability \
              FROM findings f JOIN systems s ON s.id = f.system_id \
              LEFT JOIN vulnerabilities v ON v.id = f.vuln_id LEFT JOIN epss_scores e ON e.cve = f.vuln_id",
@@ -403,6 +403,7 @@ impl Store {
             let facts = sonae_domain::priority::Facts {
                 cvss: r.try_get("cvss_score")?,
                 kev: r.try_get::<i64, _>("kev")? != 0,
+                exploited: r.try_get::<i64, _>("exploited")? != 0,
                 epss: r.try_get("epss")?,
                 exposure: r.try_get("exposure")?,
                 importance: cia.into_iter().max(),

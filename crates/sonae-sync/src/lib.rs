@@ -1,5 +1,5 @@
 //! Feed synchronization (DESIGN §2): full load and incremental sync of NVD,
-//! JVN iPedia (MyJVN), CISA KEV, FIRST EPSS and OSV.
+//! JVN iPedia (MyJVN), CISA KEV, FIRST EPSS, OSV and CVE List V5.
 //!
 //! Every feed's base URL is configuration (tests point them at a local
 //! server replaying recorded answers). Pages are stored as they arrive and
@@ -8,6 +8,7 @@
 //! adds no duplicates. Only one node syncs a feed at a time (a lease in the
 //! database).
 
+mod cve5;
 pub mod http;
 mod jvn;
 mod nvd;
@@ -35,12 +36,19 @@ pub struct SyncConfig {
     /// OSV bucket; `{osv_url}/{ecosystem}/all.zip` is fetched.
     pub osv_url: String,
     pub osv_ecosystems: Vec<String>,
+    /// The CVE Program's record repository (raw files): `cves/deltaLog.json`
+    /// and `cves/YYYY/Nxxx/CVE-….json` are read under it.
+    pub cve5_url: String,
+    /// The bulk zip of a daily release, loaded once on the first sync
+    /// (empty: start from the change log; import older records offline).
+    pub cve5_baseline_url: String,
     /// Minutes between scheduled syncs inside `sonae serve`; 0 = off.
     pub nvd_interval_min: u64,
     pub jvn_interval_min: u64,
     pub kev_interval_min: u64,
     pub epss_interval_min: u64,
     pub osv_interval_min: u64,
+    pub cve5_interval_min: u64,
     pub retries: u32,
     pub backoff_ms: u64,
     pub timeout_s: u64,
@@ -69,6 +77,9 @@ impl Default for SyncConfig {
             kev_interval_min: 0,
             epss_interval_min: 0,
             osv_interval_min: 0,
+            cve5_url: "https://raw.githubusercontent.com/CVEProject/cvelistV5/main".into(),
+            cve5_baseline_url: String::new(),
+            cve5_interval_min: 0,
             retries: 5,
             backoff_ms: 2000,
             timeout_s: 120,
@@ -95,6 +106,8 @@ impl std::fmt::Debug for SyncConfig {
             .field("epss_url", &self.epss_url)
             .field("osv_url", &self.osv_url)
             .field("osv_ecosystems", &self.osv_ecosystems)
+            .field("cve5_url", &self.cve5_url)
+            .field("cve5_baseline_url", &self.cve5_baseline_url)
             .finish_non_exhaustive()
     }
 }
@@ -115,6 +128,7 @@ impl SyncConfig {
             Feed::Kev => self.kev_interval_min,
             Feed::Epss => self.epss_interval_min,
             Feed::Osv => self.osv_interval_min,
+            Feed::Cve5 => self.cve5_interval_min,
         };
         (m > 0).then(|| Duration::from_secs(m * 60))
     }
@@ -172,6 +186,7 @@ impl Syncer {
             Feed::Kev => simple::kev(self).await,
             Feed::Epss => simple::epss(self).await,
             Feed::Osv => simple::osv(self).await,
+            Feed::Cve5 => cve5::sync(self).await,
         };
         let outcome = match &result {
             Ok(r) => Ok((r.records, r.skipped, None)),

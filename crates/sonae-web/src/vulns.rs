@@ -502,6 +502,95 @@ fn source_view(ctx: &Ctx, r: &SourceRecord, synced_ms: i64) -> SourceView {
             fact("vuln-ransomware", ctx.t("value-yes"));
         }
     }
+    for c in &r.cve5 {
+        let who = match (c.is_cna(), c.short_name.as_deref()) {
+            (true, Some(n)) => format!("CNA ({n})"),
+            (true, None) => "CNA".to_owned(),
+            (false, Some(n)) => format!("ADP ({n})"),
+            (false, None) => format!("ADP ({})", c.provider),
+        };
+        let status = |s: &str| match s {
+            "affected" | "unaffected" | "unknown" => ctx.t(&format!("vuln-cve5-status-{s}")),
+            other => other.to_owned(),
+        };
+        let mut lines: Vec<String> = Vec::new();
+        if let Some(t) = c
+            .title
+            .as_deref()
+            .filter(|t| r.title.as_deref() != Some(*t))
+        {
+            lines.push(t.to_owned());
+        }
+        for a in c.affected.iter().take(100) {
+            let mut t = [a.vendor.as_deref(), a.product.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if let Some(p) = &a.package_name {
+                t.push_str(&format!(
+                    " [{p}{}]",
+                    a.collection_url
+                        .as_deref()
+                        .map(|u| format!(" @ {u}"))
+                        .unwrap_or_default()
+                ));
+            }
+            if !a.cpes.is_empty() {
+                t.push_str(&format!(" ({})", a.cpes.join(", ")));
+            }
+            let versions: Vec<String> = a
+                .versions
+                .iter()
+                .take(50)
+                .map(|v| {
+                    let range = match (&v.less_than, &v.less_than_or_equal) {
+                        (Some(l), _) => format!("{} ≤ v < {l}", v.version),
+                        (None, Some(l)) => format!("{} ≤ v ≤ {l}", v.version),
+                        (None, None) => v.version.clone(),
+                    };
+                    let kind = v
+                        .version_type
+                        .as_deref()
+                        .map(|k| format!(" ({k})"))
+                        .unwrap_or_default();
+                    format!("{range}{kind}: {}", status(&v.status))
+                })
+                .collect();
+            if !versions.is_empty() {
+                t.push_str(&format!(": {}", versions.join(" / ")));
+            }
+            t.push_str(&format!(
+                "; {}",
+                ctx.ta(
+                    "vuln-cve5-default",
+                    &[(
+                        "status",
+                        status(a.default_status.as_deref().unwrap_or("unknown"))
+                    )]
+                )
+            ));
+            lines.push(t);
+        }
+        if let Some(v) = &c.ssvc {
+            let dash = || "-".to_owned();
+            lines.push(ctx.ta(
+                "vuln-ssvc-detail",
+                &[
+                    ("exploitation", v.exploitation.clone().unwrap_or_else(dash)),
+                    ("automatable", v.automatable.clone().unwrap_or_else(dash)),
+                    ("impact", v.technical_impact.clone().unwrap_or_else(dash)),
+                ],
+            ));
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        facts.push(Fact {
+            label: ctx.ta("vuln-cve5-container", &[("name", who)]),
+            text: lines.join("\n"),
+        });
+    }
     let links = r
         .references
         .iter()

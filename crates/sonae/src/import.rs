@@ -91,10 +91,29 @@ impl Sink for ChannelSink {
     }
 }
 
-/// Parse one file of a feed into the sink (any gzip or zip wrapping undone).
+/// Parse one file of a feed into the sink (any gzip or zip wrapping undone);
+/// a folder is read file by file, its sub-folders too (a checkout of the
+/// CVE Program's repository).
 pub fn parse_file(feed: Feed, path: &Path, sink: &mut dyn SinkWithScores) -> Result<(), FeedError> {
-    input::for_each_document(path, &mut |_name, reader| {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        walk(path, &mut files)?;
+        files.sort();
+        for f in files {
+            parse_file(feed, &f, sink)?;
+        }
+        return Ok(());
+    }
+    let top = path.display().to_string();
+    input::for_each_document(path, &mut |name, reader| {
         match feed {
+            Feed::Cve5 => {
+                // In archives and folders only `CVE-….json` are records;
+                // a file named on the command line is read whatever its name.
+                if name == top || sonae_feeds::cve5::is_record_name(name) {
+                    sonae_feeds::cve5::parse(name, reader, sink.as_sink())?;
+                }
+            }
             Feed::Nvd => {
                 sonae_feeds::nvd::parse(reader, sink.as_sink())?;
             }
@@ -117,6 +136,23 @@ pub fn parse_file(feed: Feed, path: &Path, sink: &mut dyn SinkWithScores) -> Res
         }
         Ok(())
     })
+}
+
+/// The `.json`, `.zip` and `.gz` files under a folder.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), FeedError> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "json" | "zip" | "gz"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// A sink that also takes EPSS scores.

@@ -63,7 +63,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Load feed files (air-gapped sites): nvd, jvn, kev, epss or osv; gzip and zip are read as they ship.
+    /// Load feed files (air-gapped sites): nvd, jvn, kev, epss, osv or cve5 (the CVE Program's
+    /// bulk zip, a delta zip, a folder or single records); gzip and zip are read as they ship.
     Import {
         feed: String,
         #[arg(required = true)]
@@ -325,7 +326,7 @@ async fn main() -> Result<()> {
 
 fn parse_feed(s: &str) -> Result<sonae_domain::vuln::Feed> {
     sonae_domain::vuln::Feed::parse(s)
-        .with_context(|| format!("unknown feed {s}; one of: nvd, jvn, kev, epss, osv"))
+        .with_context(|| format!("unknown feed {s}; one of: nvd, jvn, kev, epss, osv, cve5"))
 }
 
 async fn sync_status(store: &Store) -> Result<()> {

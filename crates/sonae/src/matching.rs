@@ -46,7 +46,7 @@ pub async fn run(store: &Store) -> Result<()> {
     let mut matcher = Matcher::new(aliases(store).await?);
     let mut nvd = 0;
     let mut source_keys = Vec::new();
-    for feed in [Feed::Nvd, Feed::Osv, Feed::Jvn] {
+    for feed in [Feed::Nvd, Feed::Osv, Feed::Jvn, Feed::Cve5] {
         let n = store
             .for_each_source(feed, |r| {
                 let k = Matcher::record_keys(&r);
