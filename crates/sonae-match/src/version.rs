@@ -413,6 +413,8 @@ fn semver_cmp<'a>(a: &'a str, b: &'a str) -> Ordering {
 // Maven's ComparableVersion (qualifier order, trailing-zero trimming) and
 // PEP 440 (dev < alpha < beta < rc). Rules:
 //
+// 0. An epoch `DIGITS:` followed by a digit is dropped (`1:3.0.1` ==
+//    `3.0.1`: RPM/dpkg inventories write epochs, CPE versions have none).
 // 1. Lower-case ASCII; a leading `v` directly followed by a digit is
 //    dropped. The string is split into numeric runs and alphabetic runs;
 //    every other character (`.`, `-`, `_`, `+`, `:`, `~`, non-ASCII, …) only
@@ -579,7 +581,24 @@ fn dotted_numeric(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
+/// What the Generic rules compare of a version: an RPM/dpkg epoch is
+/// dropped when a digit follows it (rule 0 above). Both [`generic_cmp`]
+/// and [`generic_key`] go through here, so they stay consistent; being a
+/// function of one side alone, it keeps the order a total preorder.
+fn generic_strip(v: &str) -> &str {
+    let starts_digit = |s: &str| s.as_bytes().first().is_some_and(u8::is_ascii_digit);
+    let mut v = v;
+    // `1:3.0.1` → `3.0.1`.
+    if let Some((e, rest)) = v.split_once(':') {
+        if !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit()) && starts_digit(rest) {
+            v = rest;
+        }
+    }
+    v
+}
+
 fn generic_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (generic_strip(a), generic_strip(b));
     if dotted_numeric(a) && dotted_numeric(b) {
         return numeric_cmp(a, b);
     }
@@ -620,7 +639,7 @@ pub fn generic_key(v: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(&n.to_be_bytes());
         out.extend_from_slice(digits.as_bytes());
     }
-    let v = v.trim();
+    let v = generic_strip(v.trim());
     if dotted_numeric(v) {
         let parts: Vec<&str> = v
             .split('.')
@@ -767,6 +786,14 @@ mod fast_path_tests {
             "8.0.3.5",
             "ä1",
             "1ä",
+            "1:3.0.1",
+            "3.0.1",
+            "3.0.7",
+            "0:3.0.1",
+            "12:",
+            "1:abc",
+            "1:v2",
+            ":1.0",
         ];
         let key = |v: &str| {
             let mut k = Vec::new();

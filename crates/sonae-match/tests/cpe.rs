@@ -543,6 +543,28 @@ fn ranges_compare_numerically() {
     .is_match());
 }
 
+/// A component version from an RPM inventory carries an epoch; the NVD's
+/// bounds do not.
+#[test]
+fn an_epoch_does_not_move_a_version_out_of_range() {
+    let m = CpeMatch {
+        version_start_including: Some("3.0.0".into()),
+        version_end_excluding: Some("3.0.7".into()),
+        ..crit("cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*")
+    };
+    let mut c = Cpe23 {
+        part: AttrValue::literal("a"),
+        vendor: AttrValue::literal("openssl"),
+        product: AttrValue::literal("openssl"),
+        version: AttrValue::literal("1:3.0.1"),
+        ..Cpe23::default()
+    };
+    let r = match_cpe(&m, &c, Scheme::Generic);
+    assert!(matches!(r, MatchResult::Yes { .. }), "{r:?}");
+    c.version = AttrValue::literal("1:3.0.7");
+    assert_eq!(match_cpe(&m, &c, Scheme::Generic), MatchResult::No);
+}
+
 // ------------------------------------------------------- configurations
 
 /// CVE-2022-22377 (fixture api2-page-vunnel.json): IBM Security Verify

@@ -154,6 +154,25 @@ fn generic_tricky_cases() {
     );
 }
 
+/// Versions from RPM/dpkg inventories carry an epoch (`1:3.0.1`); CPE
+/// versions and NVD bounds have none, so the Generic rules ignore it.
+#[test]
+fn generic_ignores_an_epoch() {
+    check(
+        Scheme::Generic,
+        &[
+            ("1:3.0.1", Less, "3.0.7"),
+            ("1:3.0.1", Equal, "3.0.1"),
+            ("1:3.0.1", Greater, "3.0.0"),
+            ("2:1.0", Equal, "1:1.0"),
+            ("2:1.0", Less, "1.5"),
+            ("0:2.4.58-1", Greater, "2.4.58"),
+            ("10:1.2.3", Less, "1.2.4"),
+            ("1:3.0.1", Less, "1:3.0.7"),
+        ],
+    );
+}
+
 #[test]
 fn generic_order_laws() {
     check_order_laws(
