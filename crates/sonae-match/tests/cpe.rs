@@ -565,6 +565,31 @@ fn an_epoch_does_not_move_a_version_out_of_range() {
     assert_eq!(match_cpe(&m, &c, Scheme::Generic), MatchResult::No);
 }
 
+/// CVE-2006-4016 writes `versionEndIncluding: stable_1.0.3`; NVD has
+/// hundreds of bounds like it (`release-2.4`, `version_3.1`, `r28.2.8`).
+#[test]
+fn a_bound_that_starts_with_a_word_compares_by_its_number() {
+    let m = CpeMatch {
+        version_end_including: Some("stable_1.0.3".into()),
+        ..crit("cpe:2.3:a:vendor:tool:*:*:*:*:*:*:*:*")
+    };
+    let at = |v: &str| {
+        match_cpe(
+            &m,
+            &cpe(&format!("cpe:2.3:a:vendor:tool:{v}:*:*:*:*:*:*:*")),
+            Scheme::Generic,
+        )
+    };
+    let r = at("0.6.1");
+    assert!(matches!(r, MatchResult::Yes { .. }), "{r:?}");
+    assert!(
+        reason(&r).contains("versionEndIncluding stable_1.0.3 >= 0.6.1"),
+        "{r:?}"
+    );
+    assert!(at("1.0.3").is_match());
+    assert_eq!(at("1.0.4"), MatchResult::No);
+}
+
 // ------------------------------------------------------- configurations
 
 /// CVE-2022-22377 (fixture api2-page-vunnel.json): IBM Security Verify

@@ -173,6 +173,32 @@ fn generic_ignores_an_epoch() {
     );
 }
 
+/// NVD range bounds that start with a word (CVE-2006-4016:
+/// `versionEndIncluding: stable_1.0.3`) compare by their numbers.
+#[test]
+fn generic_ignores_a_leading_word() {
+    check(
+        Scheme::Generic,
+        &[
+            ("0.6.1", Less, "stable_1.0.3"),
+            ("1.0.3", Equal, "stable_1.0.3"),
+            ("1.0.4", Greater, "stable_1.0.3"),
+            ("2.4", Equal, "release-2.4"),
+            ("2.3.9", Less, "release-2.4"),
+            ("1.2", Equal, "v1.2"),
+            ("1.2", Equal, "v.1.2"),
+            ("3.1", Equal, "version_3.1"),
+            ("3.1.1", Greater, "Version 3.1"),
+            ("1233", Less, "build_1234"),
+            ("12", Equal, "r12"),
+            ("stable_1.0.3", Less, "stable_1.0.4"),
+            // A pre-release word is no prefix to drop.
+            ("beta2", Less, "1.0"),
+            ("rc1", Less, "0.1"),
+        ],
+    );
+}
+
 #[test]
 fn generic_order_laws() {
     check_order_laws(
