@@ -413,8 +413,16 @@ fn semver_cmp<'a>(a: &'a str, b: &'a str) -> Ordering {
 // Maven's ComparableVersion (qualifier order, trailing-zero trimming) and
 // PEP 440 (dev < alpha < beta < rc). Rules:
 //
-// 1. Lower-case ASCII; a leading `v` directly followed by a digit is
-//    dropped. The string is split into numeric runs and alphabetic runs;
+// 0. What is compared (see `generic_strip`):
+//    a. an epoch `DIGITS:` followed by a digit is dropped (`1:3.0.1` ==
+//       `3.0.1`: RPM/dpkg inventories write epochs, CPE versions have none);
+//    b. a leading alphabetic word, other than a pre-release word (rule 2),
+//       followed by a digit directly or after one `_`, `-`, `.` or space
+//       is dropped (`stable_1.0.3` == `1.0.3`, `release-2.4`, `v1.2`,
+//       `version_3.1`, `build_1234`, `r12` == `12`), so that NVD bounds
+//       written that way compare by their numbers.
+// 1. Lower-case ASCII (a leading `v` before a digit went by rule 0b).
+//    The string is split into numeric runs and alphabetic runs;
 //    every other character (`.`, `-`, `_`, `+`, `:`, `~`, non-ASCII, …) only
 //    separates.
 // 2. Each alphabetic run becomes an item:
@@ -479,12 +487,8 @@ fn post_canonical(word: &str) -> Option<&'static str> {
 fn generic_items(v: &str) -> Vec<Item> {
     let v = v.to_ascii_lowercase();
     let bytes = v.as_bytes();
-    let start = match bytes {
-        [b'v', d, ..] if d.is_ascii_digit() => 1,
-        _ => 0,
-    };
     let mut items = Vec::new();
-    let mut i = start;
+    let mut i = 0;
     while i < bytes.len() {
         let c = bytes.get(i).copied().unwrap_or_default();
         if c.is_ascii_digit() {
@@ -579,7 +583,36 @@ fn dotted_numeric(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
+/// What the Generic rules compare of a version: an RPM/dpkg epoch and a
+/// leading word are dropped when a digit follows them (rules 0a and 0b
+/// above). Both [`generic_cmp`] and [`generic_key`] go through here, so
+/// they stay consistent; being a function of one side alone, it keeps the
+/// order a total preorder.
+fn generic_strip(v: &str) -> &str {
+    let starts_digit = |s: &str| s.as_bytes().first().is_some_and(u8::is_ascii_digit);
+    let mut v = v;
+    // 0a. `1:3.0.1` → `3.0.1`.
+    if let Some((e, rest)) = v.split_once(':') {
+        if !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit()) && starts_digit(rest) {
+            v = rest;
+        }
+    }
+    // 0b. `stable_1.0.3`, `release-2.4`, `v1.2`, `r12` → the number.
+    let word = v.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if let (true, Some(w), Some(rest)) = (word > 0, v.get(..word), v.get(word..)) {
+        let rest = match rest.as_bytes().first() {
+            Some(b'_' | b'-' | b'.' | b' ') => rest.get(1..).unwrap_or_default(),
+            _ => rest,
+        };
+        if starts_digit(rest) && pre_rank(&w.to_ascii_lowercase()).is_none() {
+            v = rest;
+        }
+    }
+    v
+}
+
 fn generic_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (generic_strip(a), generic_strip(b));
     if dotted_numeric(a) && dotted_numeric(b) {
         return numeric_cmp(a, b);
     }
@@ -620,7 +653,7 @@ pub fn generic_key(v: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(&n.to_be_bytes());
         out.extend_from_slice(digits.as_bytes());
     }
-    let v = v.trim();
+    let v = generic_strip(v.trim());
     if dotted_numeric(v) {
         let parts: Vec<&str> = v
             .split('.')
@@ -767,6 +800,29 @@ mod fast_path_tests {
             "8.0.3.5",
             "ä1",
             "1ä",
+            "1:3.0.1",
+            "3.0.1",
+            "3.0.7",
+            "0:3.0.1",
+            "12:",
+            "1:abc",
+            "1:v2",
+            ":1.0",
+            "stable_1.0.3",
+            "Stable-1.0.3",
+            "1.0.3",
+            "1.0.4",
+            "0.6.1",
+            "release-2.4",
+            "v.1.2",
+            "version_3.1",
+            "build_1234",
+            "1234",
+            "r 12",
+            "beta2",
+            "rc-1",
+            "stable_",
+            "stable__1",
         ];
         let key = |v: &str| {
             let mut k = Vec::new();

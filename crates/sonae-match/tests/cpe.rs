@@ -427,7 +427,7 @@ fn exact_versions_and_all_versions() {
     );
     assert!(matches!(r, MatchResult::Yes { .. }), "{r:?}");
     // ... but only on the named hardware; a component that does not say
-    // its hardware is taken at its name.
+    // its hardware may be on it.
     assert_eq!(
         match_cpe(
             &all,
@@ -436,14 +436,16 @@ fn exact_versions_and_all_versions() {
         ),
         MatchResult::No
     );
-    assert!(matches!(
-        match_cpe(
-            &all,
-            &cpe("cpe:2.3:o:xen:xen:4.16:*:*:*:*:*:*:*"),
-            Scheme::Generic
-        ),
-        MatchResult::Yes { .. }
-    ));
+    let r = match_cpe(
+        &all,
+        &cpe("cpe:2.3:o:xen:xen:4.16:*:*:*:*:*:*:*"),
+        Scheme::Generic,
+    );
+    assert!(matches!(r, MatchResult::Possible { .. }), "{r:?}");
+    assert!(
+        reason(&r).contains("does not state target_hw (criteria: x86)"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -468,7 +470,10 @@ fn unknown_component_version_is_possible() {
         Scheme::Generic,
     );
     assert!(matches!(r, MatchResult::Possible { .. }), "{r:?}");
-    assert!(reason(&r).contains("update sp1"), "{r:?}");
+    assert!(
+        reason(&r).contains("does not state update (criteria: sp1)"),
+        "{r:?}"
+    );
     assert_eq!(
         match_cpe(
             &sp,
@@ -476,6 +481,150 @@ fn unknown_component_version_is_possible() {
             Scheme::Generic
         ),
         MatchResult::No
+    );
+}
+
+/// CVE-2026-2032 names Firefox for iOS (`target_sw: iphone_os`): desktop
+/// Firefox, whose CPE says no target software, is only possibly affected.
+#[test]
+fn an_attribute_the_component_does_not_state_makes_it_possible() {
+    let ios = CpeMatch {
+        version_end_excluding: Some("148.0".into()),
+        ..crit("cpe:2.3:a:mozilla:firefox:*:*:*:*:*:iphone_os:*:*")
+    };
+    let desktop = cpe("cpe:2.3:a:mozilla:firefox:147.0:*:*:*:*:*:*:*");
+    let r = match_cpe(&ios, &desktop, Scheme::Generic);
+    assert!(matches!(r, MatchResult::Possible { .. }), "{r:?}");
+    assert!(
+        reason(&r).contains("component does not state target_sw (criteria: iphone_os)"),
+        "{r:?}"
+    );
+    assert!(
+        reason(&r).contains("versionEndExcluding 148.0 > 147.0"),
+        "{r:?}"
+    );
+    // Out of range: no.
+    assert_eq!(
+        match_cpe(
+            &ios,
+            &cpe("cpe:2.3:a:mozilla:firefox:148.0:*:*:*:*:*:*:*"),
+            Scheme::Generic
+        ),
+        MatchResult::No
+    );
+    // The component states the same value: confirmed; another: no.
+    let r = match_cpe(
+        &ios,
+        &cpe("cpe:2.3:a:mozilla:firefox:147.0:*:*:*:*:iphone_os:*:*"),
+        Scheme::Generic,
+    );
+    assert!(matches!(r, MatchResult::Yes { .. }), "{r:?}");
+    assert_eq!(
+        match_cpe(
+            &ios,
+            &cpe("cpe:2.3:a:mozilla:firefox:147.0:*:*:*:*:android:*:*"),
+            Scheme::Generic
+        ),
+        MatchResult::No
+    );
+    // A criteria that names no target software: confirmed.
+    let any = CpeMatch {
+        version_end_excluding: Some("148.0".into()),
+        ..crit("cpe:2.3:a:mozilla:firefox:*:*:*:*:*:*:*:*")
+    };
+    assert!(matches!(
+        match_cpe(&any, &desktop, Scheme::Generic),
+        MatchResult::Yes { .. }
+    ));
+    // Each of those attributes counts, and every one unstated is named.
+    for (criteria, attr) in [
+        (
+            "cpe:2.3:a:vendor:tool:1.0:*:enterprise:*:*:*:*:*",
+            "edition (criteria: enterprise)",
+        ),
+        (
+            "cpe:2.3:a:vendor:tool:1.0:*:*:*:pro:*:*:*",
+            "sw_edition (criteria: pro)",
+        ),
+        (
+            "cpe:2.3:a:vendor:tool:1.0:*:*:*:*:*:x64:*",
+            "target_hw (criteria: x64)",
+        ),
+        (
+            "cpe:2.3:a:vendor:tool:1.0:*:*:*:*:*:*:lts",
+            "other (criteria: lts)",
+        ),
+        (
+            "cpe:2.3:a:vendor:tool:1.0:sp1:*:*:*:node.js:*:*",
+            "update (criteria: sp1), target_sw (criteria: node.js)",
+        ),
+    ] {
+        let r = match_cpe(
+            &crit(criteria),
+            &cpe("cpe:2.3:a:vendor:tool:1.0:*:*:*:*:*:*:*"),
+            Scheme::Generic,
+        );
+        assert!(matches!(r, MatchResult::Possible { .. }), "{r:?}");
+        assert!(reason(&r).contains(attr), "{criteria}: {r:?}");
+    }
+    // With the version unknown too, both are said.
+    let r = match_cpe(
+        &ios,
+        &cpe("cpe:2.3:a:mozilla:firefox:*:*:*:*:*:*:*:*"),
+        Scheme::Generic,
+    );
+    assert!(reason(&r).contains("does not say its version"), "{r:?}");
+    assert!(
+        reason(&r).contains("target_sw (criteria: iphone_os)"),
+        "{r:?}"
+    );
+}
+
+/// In an application-on-platform configuration, the rule is about the
+/// vulnerable component: a platform criteria's target hardware is not.
+#[test]
+fn an_unstated_attribute_counts_for_the_vulnerable_criteria_only() {
+    let config = |app: &str| Configuration {
+        operator: Some(Operator::And),
+        negate: false,
+        nodes: vec![
+            node(
+                Operator::Or,
+                vec![CpeMatch {
+                    version_end_excluding: Some("2.0".into()),
+                    ..crit(app)
+                }],
+            ),
+            node(
+                Operator::Or,
+                vec![platform("cpe:2.3:o:microsoft:windows:-:*:*:*:*:*:x64:*")],
+            ),
+        ],
+    };
+    let system = [
+        cpe("cpe:2.3:a:vendor:tool:1.5:*:*:*:*:*:*:*"),
+        cpe("cpe:2.3:o:microsoft:windows:11:*:*:*:*:*:*:*"),
+    ];
+    let hits = evaluate(
+        &config("cpe:2.3:a:vendor:tool:*:*:*:*:*:*:*:*"),
+        &system,
+        Scheme::Generic,
+    );
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(matches!(hits[0].1, MatchResult::Yes { .. }), "{hits:?}");
+    let hits = evaluate(
+        &config("cpe:2.3:a:vendor:tool:*:*:*:*:*:*:x64:*"),
+        &system,
+        Scheme::Generic,
+    );
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(
+        matches!(hits[0].1, MatchResult::Possible { .. }),
+        "{hits:?}"
+    );
+    assert!(
+        reason(&hits[0].1).contains("does not state target_hw (criteria: x64)"),
+        "{hits:?}"
     );
 }
 
@@ -505,11 +654,21 @@ fn wordpress_plugin_with_escaped_name() {
         vendor: AttrValue::literal("themeisle"),
         product: AttrValue::literal("wp_maintenance_mode_&_coming_soon"),
         version: AttrValue::literal("2.4.4"),
+        target_sw: AttrValue::literal("wordpress"),
         ..Cpe23::default()
     };
     assert!(matches!(
         match_cpe(&m, &c, Scheme::Generic),
         MatchResult::Yes { .. }
+    ));
+    // Without its target software, the plugin may be another one's.
+    let any_sw = Cpe23 {
+        target_sw: AttrValue::Any,
+        ..c.clone()
+    };
+    assert!(matches!(
+        match_cpe(&m, &any_sw, Scheme::Generic),
+        MatchResult::Possible { .. }
     ));
     c.version = AttrValue::literal("2.4.5");
     assert_eq!(match_cpe(&m, &c, Scheme::Generic), MatchResult::No);
@@ -541,6 +700,53 @@ fn ranges_compare_numerically() {
         Scheme::Generic
     )
     .is_match());
+}
+
+/// A component version from an RPM inventory carries an epoch; the NVD's
+/// bounds do not.
+#[test]
+fn an_epoch_does_not_move_a_version_out_of_range() {
+    let m = CpeMatch {
+        version_start_including: Some("3.0.0".into()),
+        version_end_excluding: Some("3.0.7".into()),
+        ..crit("cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*")
+    };
+    let mut c = Cpe23 {
+        part: AttrValue::literal("a"),
+        vendor: AttrValue::literal("openssl"),
+        product: AttrValue::literal("openssl"),
+        version: AttrValue::literal("1:3.0.1"),
+        ..Cpe23::default()
+    };
+    let r = match_cpe(&m, &c, Scheme::Generic);
+    assert!(matches!(r, MatchResult::Yes { .. }), "{r:?}");
+    c.version = AttrValue::literal("1:3.0.7");
+    assert_eq!(match_cpe(&m, &c, Scheme::Generic), MatchResult::No);
+}
+
+/// CVE-2006-4016 writes `versionEndIncluding: stable_1.0.3`; NVD has
+/// hundreds of bounds like it (`release-2.4`, `version_3.1`, `r28.2.8`).
+#[test]
+fn a_bound_that_starts_with_a_word_compares_by_its_number() {
+    let m = CpeMatch {
+        version_end_including: Some("stable_1.0.3".into()),
+        ..crit("cpe:2.3:a:vendor:tool:*:*:*:*:*:*:*:*")
+    };
+    let at = |v: &str| {
+        match_cpe(
+            &m,
+            &cpe(&format!("cpe:2.3:a:vendor:tool:{v}:*:*:*:*:*:*:*")),
+            Scheme::Generic,
+        )
+    };
+    let r = at("0.6.1");
+    assert!(matches!(r, MatchResult::Yes { .. }), "{r:?}");
+    assert!(
+        reason(&r).contains("versionEndIncluding stable_1.0.3 >= 0.6.1"),
+        "{r:?}"
+    );
+    assert!(at("1.0.3").is_match());
+    assert_eq!(at("1.0.4"), MatchResult::No);
 }
 
 // ------------------------------------------------------- configurations

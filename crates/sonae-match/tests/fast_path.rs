@@ -216,3 +216,62 @@ fn records_added_later_are_matched() {
     assert!(after.len() > before, "{} then {}", before, after.len());
     assert_eq!(after, expected);
 }
+
+/// A criteria for Firefox on iOS (CVE-2026-2032) against a desktop Firefox
+/// whose CPE states no target software: possible, on the fast path as on
+/// the plain one; a Firefox that states iphone_os is confirmed.
+#[test]
+fn an_unstated_target_sw_is_possible_on_both_paths() {
+    use sonae_domain::vuln::{ConfigNode, Configuration, CpeMatch, CveId, Feed, Operator};
+    let mut r = SourceRecord::new(Feed::Nvd, "CVE-2026-2032", "en");
+    r.cves = vec![CveId::parse("CVE-2026-2032").unwrap()];
+    r.configurations = vec![Configuration {
+        operator: None,
+        negate: false,
+        nodes: vec![ConfigNode {
+            operator: Operator::Or,
+            negate: false,
+            cpe_match: vec![CpeMatch {
+                vulnerable: true,
+                criteria: "cpe:2.3:a:mozilla:firefox:*:*:*:*:*:iphone_os:*:*".into(),
+                match_criteria_id: None,
+                version_start_including: None,
+                version_start_excluding: None,
+                version_end_including: None,
+                version_end_excluding: Some("148.0".into()),
+            }],
+        }],
+    }];
+    let mut m = Matcher::new(Aliases::new());
+    m.add(&r);
+    let comp = |id: i64, cpe: &str| Component {
+        id,
+        system_id: 1,
+        vendor: None,
+        product: String::new(),
+        version: None,
+        cpe: Some(cpe.into()),
+        purl: None,
+    };
+    let comps = vec![
+        comp(1, "cpe:2.3:a:mozilla:firefox:147.0:*:*:*:*:*:*:*"),
+        comp(2, "cpe:2.3:a:mozilla:firefox:147.0:*:*:*:*:iphone_os:*:*"),
+        comp(3, "cpe:2.3:a:mozilla:firefox:147.0:*:*:*:*:android:*:*"),
+    ];
+    let mut fast: Vec<Row> = Vec::new();
+    m.match_all(&comps, &mut |f| fast.push(row(f)));
+    let refs: Vec<&Component> = comps.iter().collect();
+    let mut slow: Vec<Row> = Vec::new();
+    m.match_system_reference(&refs, &mut |f| slow.push(row(f)));
+    fast.sort();
+    slow.sort();
+    assert_eq!(fast, slow);
+    let certainty: Vec<(i64, &str)> = fast.iter().map(|r| (r.0, r.2)).collect();
+    assert_eq!(certainty, vec![(1, "possible"), (2, "confirmed")]);
+    assert!(
+        fast[0]
+            .3
+            .contains("component does not state target_sw (criteria: iphone_os)"),
+        "{fast:?}"
+    );
+}

@@ -154,6 +154,51 @@ fn generic_tricky_cases() {
     );
 }
 
+/// Versions from RPM/dpkg inventories carry an epoch (`1:3.0.1`); CPE
+/// versions and NVD bounds have none, so the Generic rules ignore it.
+#[test]
+fn generic_ignores_an_epoch() {
+    check(
+        Scheme::Generic,
+        &[
+            ("1:3.0.1", Less, "3.0.7"),
+            ("1:3.0.1", Equal, "3.0.1"),
+            ("1:3.0.1", Greater, "3.0.0"),
+            ("2:1.0", Equal, "1:1.0"),
+            ("2:1.0", Less, "1.5"),
+            ("0:2.4.58-1", Greater, "2.4.58"),
+            ("10:1.2.3", Less, "1.2.4"),
+            ("1:3.0.1", Less, "1:3.0.7"),
+        ],
+    );
+}
+
+/// NVD range bounds that start with a word (CVE-2006-4016:
+/// `versionEndIncluding: stable_1.0.3`) compare by their numbers.
+#[test]
+fn generic_ignores_a_leading_word() {
+    check(
+        Scheme::Generic,
+        &[
+            ("0.6.1", Less, "stable_1.0.3"),
+            ("1.0.3", Equal, "stable_1.0.3"),
+            ("1.0.4", Greater, "stable_1.0.3"),
+            ("2.4", Equal, "release-2.4"),
+            ("2.3.9", Less, "release-2.4"),
+            ("1.2", Equal, "v1.2"),
+            ("1.2", Equal, "v.1.2"),
+            ("3.1", Equal, "version_3.1"),
+            ("3.1.1", Greater, "Version 3.1"),
+            ("1233", Less, "build_1234"),
+            ("12", Equal, "r12"),
+            ("stable_1.0.3", Less, "stable_1.0.4"),
+            // A pre-release word is no prefix to drop.
+            ("beta2", Less, "1.0"),
+            ("rc1", Less, "0.1"),
+        ],
+    );
+}
+
 #[test]
 fn generic_order_laws() {
     check_order_laws(

@@ -86,7 +86,8 @@ pub enum MatchResult {
         reason: String,
     },
     /// Name matches but the component does not say what the criteria needs
-    /// to decide (its version, or its update), so it may be affected.
+    /// to decide (its version, or its update, target software… see
+    /// [`match_cpe`]), so it may be affected.
     Possible {
         reason: String,
     },
@@ -126,8 +127,10 @@ impl MatchResult {
 ///
 /// `Possible` when the component's version is ANY (a product-level
 /// inventory entry) and the criteria needs a version (a range or a specific
-/// one), and likewise when the criteria names an update (`sp1`) and the
-/// component's update is ANY.
+/// one), and likewise when the criteria names an update (`sp1`), an
+/// edition, a sw_edition, a target_sw (`iphone_os`), a target_hw or an
+/// other and the component's is ANY (see [`Unstated`]; for a platform
+/// criteria only the update counts).
 ///
 /// A platform condition (`vulnerable: false`) whose version is NA
 /// (`cpe:2.3:o:microsoft:windows:-:…`, the NVD's way of saying "Windows")
@@ -147,18 +150,9 @@ pub(crate) fn match_parsed(
     component: &Cpe23,
     scheme: Scheme,
 ) -> MatchResult {
-    let mut unknown_update: Option<String> = None;
-    for ((name, s), (_, t)) in crit.attrs().into_iter().zip(component.attrs()) {
-        if name == "version" {
-            continue;
-        }
-        if !attr_matches(s, t) {
-            return MatchResult::No;
-        }
-        if name == "update" && matches!(s, AttrValue::Value(_)) && *t == AttrValue::Any {
-            unknown_update = Some(format!("update {s}"));
-        }
-    }
+    let Some(unstated) = Unstated::check(crit, component, m.vulnerable) else {
+        return MatchResult::No;
+    };
     let bounds = [
         m.version_start_including.as_deref(),
         m.version_start_excluding.as_deref(),
@@ -170,7 +164,7 @@ pub(crate) fn match_parsed(
         m.vulnerable,
         VersionRef::of(&crit.version),
         bounds,
-        unknown_update,
+        unstated,
         component,
         scheme,
     )
@@ -185,7 +179,7 @@ pub(crate) fn finish(
     vulnerable: bool,
     crit_version: VersionRef<'_>,
     bounds: [Option<&str>; 4],
-    unknown_update: Option<String>,
+    unstated: Unstated<'_>,
     component: &Cpe23,
     scheme: Scheme,
 ) -> MatchResult {
@@ -198,7 +192,7 @@ pub(crate) fn finish(
         AttrValue::Value(v) if v.has_wildcards() => return MatchResult::No,
         v => v,
     };
-    let mut unknown: Vec<String> = unknown_update.into_iter().collect();
+    let mut unknown: Vec<String> = Vec::new();
     let mut why: Vec<String> = Vec::new();
     match (crit_version, comp_version) {
         (VersionRef::Na, AttrValue::Na | AttrValue::Any) => why.push("no version".to_owned()),
@@ -259,22 +253,91 @@ pub(crate) fn finish(
         }
     }
 
-    if unknown.is_empty() {
-        MatchResult::Yes {
+    if unknown.is_empty() && unstated.is_empty() {
+        return MatchResult::Yes {
             reason: format!("{} {}", criteria, why.join(", ")),
-        }
+        };
+    }
+    let mut reason = if unknown.is_empty() {
+        format!("{} {}", criteria, why.join(", "))
     } else {
-        let mut reason = format!("{} affects {}", criteria, unknown.join(", "));
+        let mut r = format!("{} affects {}", criteria, unknown.join(", "));
         if !why.is_empty() {
-            reason.push_str(&format!(" ({})", why.join(", ")));
+            r.push_str(&format!(" ({})", why.join(", ")));
         }
-        reason.push_str("; the component does not say its ");
-        reason.push_str(if unknown.iter().all(|u| u.starts_with("update")) {
-            "update"
-        } else {
-            "version"
-        });
-        MatchResult::Possible { reason }
+        r.push_str("; the component does not say its version");
+        r
+    };
+    if !unstated.is_empty() {
+        reason.push_str("; the component does not state ");
+        reason.push_str(&unstated.describe());
+    }
+    MatchResult::Possible { reason }
+}
+
+/// The attributes (besides the version) that a criteria names a value for
+/// and a component leaves open (ANY): the component may be that edition,
+/// target software… or another, so a match can only be possible.
+///
+/// Of a vulnerable criteria: update, edition, sw_edition, target_sw,
+/// target_hw and other. Of a platform criteria (`vulnerable: false`),
+/// which is about the system rather than the component, only the update.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Unstated<'a> {
+    crit: Option<&'a Cpe23>,
+    /// Bit `i` for attribute `i` of [`Cpe23::attrs`].
+    mask: u16,
+}
+
+impl<'a> Unstated<'a> {
+    /// Compare every attribute but the version ([`attr_matches`]): None
+    /// when one does not match, else the ones left unstated. Allocates
+    /// nothing.
+    pub(crate) fn check(
+        crit: &'a Cpe23,
+        component: &Cpe23,
+        vulnerable: bool,
+    ) -> Option<Unstated<'a>> {
+        let mut mask = 0u16;
+        for (i, ((name, s), (_, t))) in crit.attrs().into_iter().zip(component.attrs()).enumerate()
+        {
+            if name == "version" {
+                continue;
+            }
+            if !attr_matches(s, t) {
+                return None;
+            }
+            let counts = match name {
+                "update" => true,
+                "edition" | "sw_edition" | "target_sw" | "target_hw" | "other" => vulnerable,
+                _ => false,
+            };
+            if counts && matches!(s, AttrValue::Value(_)) && *t == AttrValue::Any {
+                mask |= 1 << i;
+            }
+        }
+        Some(Unstated {
+            crit: Some(crit),
+            mask,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.mask == 0
+    }
+
+    /// `target_sw (criteria: iphone_os), update (criteria: sp1)`.
+    fn describe(&self) -> String {
+        let Some(crit) = self.crit else {
+            return String::new();
+        };
+        crit.attrs()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| self.mask & (1 << i) != 0)
+            .map(|(_, (name, v))| format!("{name} (criteria: {v})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -474,7 +537,7 @@ impl Criterion {
     /// Match one component. `same_key` says the component's vendor:product
     /// equals this criteria's key (the caller checked it).
     pub(crate) fn matches(&self, component: &Cpe23, same_key: bool, scheme: Scheme) -> MatchResult {
-        let mut unknown_update: Option<String> = None;
+        let mut unstated = Unstated::default();
         match &self.full {
             None => {
                 let ok = same_key
@@ -490,20 +553,10 @@ impl Criterion {
                     return MatchResult::No;
                 }
             }
-            Some(crit) => {
-                for ((name, s), (_, t)) in crit.attrs().into_iter().zip(component.attrs()) {
-                    if name == "version" {
-                        continue;
-                    }
-                    if !attr_matches(s, t) {
-                        return MatchResult::No;
-                    }
-                    if name == "update" && matches!(s, AttrValue::Value(_)) && *t == AttrValue::Any
-                    {
-                        unknown_update = Some(format!("update {s}"));
-                    }
-                }
-            }
+            Some(crit) => match Unstated::check(crit, component, self.vulnerable) {
+                Some(u) => unstated = u,
+                None => return MatchResult::No,
+            },
         }
         let bounds: [Option<&str>; 4] = match &self.bounds {
             Some(b) => [0, 1, 2, 3].map(|i| b[i].as_deref()),
@@ -514,7 +567,7 @@ impl Criterion {
             self.vulnerable,
             self.version.as_ref(),
             bounds,
-            unknown_update,
+            unstated,
             component,
             scheme,
         )
