@@ -5,6 +5,8 @@
 //! IPA guidance). This crate is only the reading part: pure parsers for
 //! `/etc/os-release`, the dpkg status database, `rpm -qa` output and the Alpine
 //! apk database, plus [`collect_host`] / [`collect_from`] which pick the right one.
+//! [`parse_vuls_result`] reads the same inventory (and Windows applications and
+//! updates, and CPE names) from a Vuls scan result file instead.
 //!
 //! Every [`Package`] carries a package URL (purl, see
 //! <https://github.com/package-url/purl-spec>).
@@ -17,6 +19,7 @@ mod os_release;
 mod purl;
 mod rpm;
 mod stanza;
+mod vuls;
 
 pub use apk::parse_apk_installed;
 pub use dpkg::parse_dpkg_status;
@@ -24,6 +27,7 @@ pub use error::CollectError;
 pub use host::{collect_from, collect_host};
 pub use os_release::parse_os_release;
 pub use rpm::parse_rpm_qa;
+pub use vuls::{parse_vuls_result, Application, ScannedHost, VULS_RESULT_MAX_BYTES};
 
 /// One installed binary package.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,9 +39,10 @@ pub struct Package {
     pub version: String,
     /// Architecture (`amd64`, `x86_64`, `noarch`, `all` …), when recorded.
     pub arch: Option<String>,
-    /// Source package (dpkg `Source:` name without its `(version)`, apk origin `o:`),
-    /// only when the database records one. For dpkg, a missing `Source:` means the
-    /// source package has the same name as the binary package.
+    /// Source package (dpkg `Source:` name without its `(version)`, apk origin `o:`,
+    /// the Vuls `SrcPackages` entry listing it), only when the input records one.
+    /// For dpkg, a missing `Source:` means the source package has the same name as
+    /// the binary package.
     pub source: Option<String>,
     /// Package URL, e.g. `pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12`.
     pub purl: String,
