@@ -88,9 +88,8 @@ pub fn record(bytes: &[u8]) -> Result<SourceRecord, Failure> {
             let id = peek_id(bytes);
             let path = e.path().to_string();
             let inner = e.into_inner();
-            let reason = if inner.is_syntax() || inner.is_eof() {
-                format!("not a CVE JSON 5 record: {inner}")
-            } else if path.is_empty() || path == "." || path == "?" {
+            let no_path = path.is_empty() || path == "." || path == "?";
+            let reason = if inner.is_syntax() || inner.is_eof() || no_path {
                 format!("not a CVE JSON 5 record: {inner}")
             } else {
                 format!("field {path}: {inner}")

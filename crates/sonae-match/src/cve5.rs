@@ -154,11 +154,10 @@ pub fn block_status(block: &Cve5Affected, v: &str, fallback: Scheme) -> Status {
         let scheme = scheme_of(item.version_type.as_deref(), fallback);
         match item_status(item, v, scheme) {
             None => {}
-            Some(Err(())) => {
-                if item.status == "affected" && set_aside_affected.is_none() {
-                    set_aside_affected = Some(item);
-                }
+            Some(Err(())) if item.status == "affected" && set_aside_affected.is_none() => {
+                set_aside_affected = Some(item);
             }
+            Some(Err(())) => {}
             Some(Ok(status)) => {
                 return match status.as_str() {
                     "affected" => Status::Affected(format!("version {v} in {}", describe(item))),

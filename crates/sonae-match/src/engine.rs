@@ -215,6 +215,9 @@ fn certainty_of(r: MatchResult) -> Option<(Certainty, String)> {
     }
 }
 
+/// A component (by its position in the system) and a vulnerability.
+type Pair = (usize, Arc<str>);
+
 /// One CVE 5 `affected` block, with where it comes from.
 struct Cve5Block {
     vuln_id: Arc<str>,
@@ -832,8 +835,7 @@ impl Matcher {
                 );
             }
         }
-        let mut rest: Vec<((usize, Arc<str>), (Certainty, Arc<str>))> =
-            cve5.borrow_mut().drain().collect();
+        let mut rest: Vec<(Pair, (Certainty, Arc<str>))> = cve5.borrow_mut().drain().collect();
         rest.sort_by(|a, b| a.0.cmp(&b.0));
         for ((i, vuln_id), (certainty, reason)) in rest {
             emit(i, Feed::Cve5, vuln_id, certainty, reason, None);

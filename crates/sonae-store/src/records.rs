@@ -688,16 +688,79 @@ pub struct CollectStats {
     pub unchanged: u64,
 }
 
+/// One component as an importer reports it (collector, Vuls scan result).
+#[derive(Debug, Clone, Default)]
+pub struct SourcedComponent {
+    pub vendor: Option<String>,
+    pub product: String,
+    pub version: Option<String>,
+    pub cpe: Option<String>,
+    pub purl: Option<String>,
+}
+
+impl SourcedComponent {
+    /// What tells two reports of the same component apart from others: the
+    /// purl without its version, else the CPE, else vendor and product.
+    fn key(&self) -> String {
+        if let Some(p) = self.purl.as_deref().filter(|p| !p.is_empty()) {
+            return format!("purl:{}", p.split('@').next().unwrap_or(p));
+        }
+        if let Some(c) = self.cpe.as_deref().filter(|c| !c.is_empty()) {
+            return format!("cpe:{c}");
+        }
+        format!(
+            "name:{}\u{1}{}",
+            self.vendor.as_deref().unwrap_or("").to_lowercase(),
+            self.product.to_lowercase()
+        )
+    }
+
+    fn of_record(r: &Record) -> SourcedComponent {
+        let text = |f: &str| r.get(f).as_text().map(str::to_owned);
+        SourcedComponent {
+            vendor: text("vendor"),
+            product: text("product").unwrap_or_default(),
+            version: text("version"),
+            cpe: text("cpe"),
+            purl: text("purl"),
+        }
+    }
+}
+
 impl Store {
     /// Replace a system's collector-sourced components with what the
-    /// collector reports now, in one transaction: new packages are added,
-    /// changed versions updated (the audit log keeps the patch history),
-    /// packages gone removed. Components entered by hand are not touched.
+    /// collector found: new packages added, changed versions updated, gone
+    /// packages removed; components entered by hand are left alone.
     pub async fn replace_collected(
         &self,
         actor: &Actor,
         system_id: i64,
         packages: &[CollectedPackage],
+    ) -> Result<CollectStats> {
+        let items: Vec<SourcedComponent> = packages
+            .iter()
+            .map(|p| SourcedComponent {
+                vendor: None,
+                product: p.name.clone(),
+                version: Some(p.version.clone()),
+                cpe: None,
+                purl: Some(p.purl.clone()),
+            })
+            .collect();
+        self.replace_sourced(actor, system_id, "collector", &items)
+            .await
+    }
+
+    /// Replace the components of a system that came from one source
+    /// (`collector`, `vuls`) with a new report of it, in one transaction:
+    /// new ones added, changed ones updated, gone ones removed, each change
+    /// audited; components of other sources are left alone.
+    pub async fn replace_sourced(
+        &self,
+        actor: &Actor,
+        system_id: i64,
+        source: &str,
+        items: &[SourcedComponent],
     ) -> Result<CollectStats> {
         // The actor must be able to write components of this system.
         let s = scope(actor, Kind::Component, Access::Write);
@@ -712,68 +775,83 @@ impl Store {
         let mut stats = CollectStats::default();
         let mut w = self.begin_write().await?;
         let rows = sqlx::query(&format!(
-            "SELECT {} FROM components WHERE system_id = $1 AND source = 'collector'",
+            "SELECT {} FROM components WHERE system_id = $1 AND source = $2",
             select_columns(Kind::Component)
         ))
         .bind(system_id)
+        .bind(source)
         .fetch_all(&mut *w.tx)
         .await?;
         let existing: Vec<Record> = rows
             .iter()
             .map(|r| record(Kind::Component, r))
             .collect::<Result<_>>()?;
-        // Packages are told apart by their purl without the version.
-        let key = |purl: &str| purl.split('@').next().unwrap_or(purl).to_owned();
+        let cut = |t: &str, n: usize| t.chars().take(n).collect::<String>();
+        let opt = |t: &Option<String>, n: usize| match t.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => Value::Text(cut(t, n)),
+            _ => Value::Null,
+        };
         let mut seen = std::collections::HashSet::new();
-        for p in packages {
-            let k = key(&p.purl);
-            if !seen.insert(k.clone()) {
+        for p in items {
+            let k = p.key();
+            if p.product.trim().is_empty() || !seen.insert(k.clone()) {
                 continue;
             }
             let mut values = Values::new();
             values.insert("system_id", Value::Int(system_id));
-            values.insert("vendor", Value::Null);
-            values.insert("product", Value::Text(p.name.chars().take(200).collect()));
+            values.insert("vendor", opt(&p.vendor, 200));
+            values.insert("product", Value::Text(cut(p.product.trim(), 200)));
+            values.insert("version", opt(&p.version, 200));
             values.insert(
-                "version",
-                Value::Text(p.version.chars().take(200).collect()),
-            );
-            values.insert("cpe", Value::Null);
-            values.insert(
-                "purl",
-                if sonae_domain::value::is_purl(&p.purl) && p.purl.len() <= 1000 {
-                    Value::Text(p.purl.clone())
-                } else {
-                    Value::Null
+                "cpe",
+                match p.cpe.as_deref() {
+                    Some(c) if sonae_domain::value::is_cpe23(c) && c.len() <= 1000 => {
+                        Value::Text(c.to_owned())
+                    }
+                    _ => Value::Null,
                 },
             );
-            values.insert("source", Value::Text("collector".into()));
+            values.insert(
+                "purl",
+                match p.purl.as_deref() {
+                    Some(u) if sonae_domain::value::is_purl(u) && u.len() <= 1000 => {
+                        Value::Text(u.to_owned())
+                    }
+                    _ => Value::Null,
+                },
+            );
+            values.insert("source", Value::Text(source.to_owned()));
             values.insert("notes", Value::Null);
+            let same = |f: &str, r: &Record| r.get(f) == values.get(f).unwrap_or(&Value::Null);
             match existing
                 .iter()
-                .find(|r| r.get("purl").as_text().map(key).as_deref() == Some(k.as_str()))
+                .find(|r| SourcedComponent::of_record(r).key() == k)
             {
                 None => {
                     self.insert_tx(&mut w.tx, actor, Kind::Component, &values)
                         .await?;
                     stats.added += 1;
                 }
-                Some(r) if r.get("version") == values.get("version").unwrap_or(&Value::Null) => {
+                Some(r)
+                    if ["version", "purl", "cpe", "vendor"]
+                        .iter()
+                        .all(|f| same(f, r)) =>
+                {
                     stats.unchanged += 1
                 }
                 Some(r) => {
                     let mut after = r.clone();
-                    after.values.insert(
-                        "version",
-                        values.get("version").cloned().unwrap_or(Value::Null),
-                    );
-                    after
-                        .values
-                        .insert("purl", values.get("purl").cloned().unwrap_or(Value::Null));
+                    for f in ["version", "purl", "cpe", "vendor"] {
+                        after
+                            .values
+                            .insert(f, values.get(f).cloned().unwrap_or(Value::Null));
+                    }
                     after.version += 1;
-                    sqlx::query("UPDATE components SET version = $1, purl = $2, row_version = row_version + 1, updated_at = $3 WHERE id = $4")
+                    sqlx::query("UPDATE components SET version = $1, purl = $2, cpe = $3, vendor = $4, row_version = row_version + 1, updated_at = $5 WHERE id = $6")
                         .bind(after.get("version").as_text().map(str::to_owned))
                         .bind(after.get("purl").as_text().map(str::to_owned))
+                        .bind(after.get("cpe").as_text().map(str::to_owned))
+                        .bind(after.get("vendor").as_text().map(str::to_owned))
                         .bind(self.clock.now_ms())
                         .bind(r.id)
                         .execute(&mut *w.tx)
@@ -795,8 +873,7 @@ impl Store {
             }
         }
         for r in &existing {
-            let k = r.get("purl").as_text().map(key);
-            if k.as_ref().is_none_or(|k| !seen.contains(k)) {
+            if !seen.contains(&SourcedComponent::of_record(r).key()) {
                 sqlx::query("DELETE FROM components WHERE id = $1")
                     .bind(r.id)
                     .execute(&mut *w.tx)

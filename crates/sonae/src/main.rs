@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod demo_continuity;
 mod import;
+mod inventory_import;
 mod jobs;
 mod matching;
 
@@ -65,10 +66,20 @@ enum Command {
     },
     /// Load feed files (air-gapped sites): nvd, jvn, kev, epss, osv or cve5 (the CVE Program's
     /// bulk zip, a delta zip, a folder or single records); gzip and zip are read as they ship.
+    ///
+    /// `sonae import inventory FILE...` reads Vuls scan results instead: each scanned server
+    /// becomes the system of the same name (created in --department when missing) and its
+    /// packages, applications and CPE names that system's components.
     Import {
         feed: String,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// inventory: the department of systems created for new servers (its name).
+        #[arg(long)]
+        department: Option<String>,
+        /// inventory: the exposure of created systems (internet, intranet, isolated).
+        #[arg(long, default_value = "intranet")]
+        exposure: String,
     },
     /// Match every component against the stored vulnerabilities (a full re-match);
     /// with --pending only what changed since the last match.
@@ -248,7 +259,22 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Restore { file, force } => restore(&cfg, file, *force).await,
-        Command::Import { feed, files } => {
+        Command::Import {
+            feed,
+            files,
+            department,
+            exposure,
+        } if feed == "inventory" => {
+            let store = open(&cfg).await?;
+            let o = inventory_import::Options {
+                department: department.clone(),
+                exposure: exposure.clone(),
+            };
+            inventory_import::run(&store, files, &o).await?;
+            // Findings for what changed, as the server's background match would.
+            crate::matching::run_pending(&store).await.map(|_| ())
+        }
+        Command::Import { feed, files, .. } => {
             let feed = parse_feed(feed)?;
             let store = open(&cfg).await?;
             import::run(&store, feed, files).await

@@ -632,3 +632,111 @@ fn match_finds_packages_by_purl_in_osv_ranges() {
     assert_eq!(f[0].vuln_id, "CVE-2020-36567");
     assert!(f[0].reason.contains("1.6.0"), "{}", f[0].reason);
 }
+
+/// CVE List V5 records from a folder, then Vuls scan results as systems:
+/// the CNA's and ADP's affected data give findings no NVD record gives.
+#[test]
+fn import_cve5_and_vuls_scan_results_then_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("sonae.db").display());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cve5 = root.join("sonae-feeds/tests/fixtures/cve5");
+    let o = sonae(d, &db, &["import", "cve5", cve5.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("7 records (7 new"), "{}", text(&o));
+    // Again: nothing changes.
+    let o = sonae(d, &db, &["import", "cve5", cve5.to_str().unwrap()], None);
+    assert!(text(&o).contains("7 unchanged"), "{}", text(&o));
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(async {
+        use sonae_domain::inventory::Kind;
+        use sonae_domain::{Actor, Value, Values};
+        let s = sonae_store::Store::connect(&db, std::sync::Arc::new(sonae_domain::SystemClock))
+            .await
+            .unwrap();
+        let mut v = Values::new();
+        v.insert("name", Value::Text("情報システム室".into()));
+        s.create(&Actor::system(), Kind::Department, v)
+            .await
+            .unwrap();
+        let vuln = s.vuln_get("CVE-2024-26120").await.unwrap();
+        assert!(vuln.row.summary.feeds.contains("cve5"));
+        assert_eq!(vuln.row.summary.cvss_score, Some(5.4), "the CNA's score");
+        assert!(
+            s.vuln_get("CVE-2019-1069")
+                .await
+                .unwrap()
+                .row
+                .summary
+                .exploited
+        );
+        s
+    });
+
+    // A scan result: one application and one CPE name of a pseudo server.
+    let scan = serde_json::json!({
+        "jsonVersion": 4, "serverName": "aem-host", "family": "pseudo", "release": "",
+        "packages": {}, "config": {"scan": {"servers": {"aem-host": {
+            "cpeNames": ["cpe:/a:adobe:experience_manager:6.5.18"]}}}}
+    });
+    let scan_path = d.join("aem-host.json");
+    std::fs::write(&scan_path, serde_json::to_vec(&scan).unwrap()).unwrap();
+    let o = sonae(
+        d,
+        &db,
+        &["import", "inventory", scan_path.to_str().unwrap()],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--department"), "{}", text(&o));
+    let debian = root.join("sonae-collect/tests/fixtures/vuls/debian_12.json");
+    let o = sonae(
+        d,
+        &db,
+        &[
+            "import",
+            "inventory",
+            scan_path.to_str().unwrap(),
+            debian.to_str().unwrap(),
+            "--department",
+            "情報システム室",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("new system \"aem-host\": 1 components (1 added"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("12 components (12 added"), "{}", text(&o));
+    // The same scan again: the same system, nothing changed.
+    let o = sonae(
+        d,
+        &db,
+        &["import", "inventory", scan_path.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        text(&o).contains("existing system \"aem-host\": 1 components (0 added, 0 updated, 0 removed, 1 unchanged)"),
+        "{}",
+        text(&o)
+    );
+    let found = rt.block_on(async {
+        store
+            .findings(&sonae_domain::Actor::system(), None, 100)
+            .await
+            .unwrap()
+    });
+    let aem: Vec<_> = found
+        .iter()
+        .filter(|f| f.system_name == "aem-host")
+        .collect();
+    assert_eq!(aem.len(), 1, "{found:?}");
+    assert_eq!(aem[0].vuln_id, "CVE-2024-26120");
+    assert!(aem[0].reason.contains("CVE 5"), "{}", aem[0].reason);
+    // Debian packages are left to Debian's advisories: no CVE 5 finding.
+    assert!(found.iter().all(|f| f.system_name == "aem-host"));
+}
