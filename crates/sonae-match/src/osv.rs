@@ -70,15 +70,33 @@ fn eco_fit(entry: &str, component: &str) -> EcoFit {
         (None, _) => EcoFit::Exact,
         (Some(_), None) => EcoFit::ReleaseUnknown,
         (Some(er), Some(cr)) => {
-            let (er, cr) = (er.to_ascii_lowercase(), cr.to_ascii_lowercase());
-            // "Ubuntu:22.04:LTS" is the release "22.04" for a component.
-            if er == cr || er.starts_with(&format!("{cr}:")) {
+            if release_fits(er, cr) {
                 EcoFit::Exact
             } else {
                 EcoFit::No
             }
         }
     }
+}
+
+/// Is the entry's release `er` the component's release `cr`? Equal
+/// (case-insensitive, an Ubuntu `:LTS` mark on either side aside: "22.04"
+/// and "22.04:LTS" are the same release), or the component's release
+/// followed by `:` and more: a component on `Red Hat:enterprise_linux:9`
+/// fits every Red Hat stream of that release
+/// (`enterprise_linux:9::appstream`, `enterprise_linux:9::baseos`), not
+/// another product (`rhel_eus:9.2::appstream`) nor Ubuntu Pro
+/// (`Pro:22.04:LTS`).
+fn release_fits(er: &str, cr: &str) -> bool {
+    let norm = |r: &str| {
+        let r = r.trim().to_ascii_lowercase();
+        match r.strip_suffix(":lts") {
+            Some(x) => x.to_string(),
+            None => r,
+        }
+    };
+    let (er, cr) = (norm(er), norm(cr));
+    er == cr || er.starts_with(&format!("{cr}:"))
 }
 
 /// Is this entry about the package `name` in `ecosystem` (any release fit)?
@@ -344,7 +362,9 @@ impl OsvIndex {
         let Some(entries) = self.by_package.get(&key) else {
             return Vec::new();
         };
-        let version = purl.version.as_deref().unwrap_or("");
+        // rpm: the `epoch` qualifier is part of the version compared.
+        let version = purl.full_version().unwrap_or_default();
+        let version = version.as_str();
         let mut out: Vec<(usize, MatchResult)> = Vec::new();
         for (idx, a) in entries {
             let r = affected(a, &eco, &name, version);
@@ -393,6 +413,40 @@ mod tests {
             eco_fit("Ubuntu:22.04:LTS", "Ubuntu:22.04"),
             EcoFit::Exact
         ));
+    }
+
+    #[test]
+    fn distribution_releases_fit() {
+        let exact = |e, c| matches!(eco_fit(e, c), EcoFit::Exact);
+        assert!(exact("Ubuntu:22.04:LTS", "Ubuntu:22.04:LTS"));
+        assert!(exact("Ubuntu:22.04", "Ubuntu:22.04:LTS"));
+        assert!(exact("Ubuntu:23.10", "Ubuntu:23.10"));
+        assert!(!exact("Ubuntu:24.04:LTS", "Ubuntu:22.04:LTS"));
+        // Ubuntu Pro (ESM) fixes are not the release's.
+        assert!(!exact("Ubuntu:Pro:22.04:LTS", "Ubuntu:22.04:LTS"));
+        let rh = "Red Hat:enterprise_linux:9";
+        assert!(exact("Red Hat:enterprise_linux:9::appstream", rh));
+        assert!(exact("Red Hat:enterprise_linux:9::baseos", rh));
+        assert!(exact("Red Hat:enterprise_linux:9", rh));
+        assert!(!exact("Red Hat:enterprise_linux:8::appstream", rh));
+        assert!(!exact("Red Hat:enterprise_linux:9.2::appstream", rh));
+        assert!(!exact("Red Hat:rhel_eus:9.2::appstream", rh));
+        assert!(exact("Rocky Linux:9", "Rocky Linux:9"));
+        assert!(!exact("Rocky Linux:8", "Rocky Linux:9"));
+        assert!(exact(
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "SUSE:Linux Enterprise Server 15 SP5"
+        ));
+        assert!(!exact(
+            "SUSE:Linux Enterprise Server 15 SP4",
+            "SUSE:Linux Enterprise Server 15 SP5"
+        ));
+        assert!(!exact(
+            "SUSE:Linux Enterprise Server for SAP Applications 15 SP5",
+            "SUSE:Linux Enterprise Server 15 SP5"
+        ));
+        assert!(exact("openSUSE:Leap 15.5", "openSUSE:Leap 15.5"));
+        assert!(!exact("openSUSE:Leap 15.5", "openSUSE:Tumbleweed"));
     }
 
     #[test]

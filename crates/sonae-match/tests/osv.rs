@@ -263,8 +263,38 @@ fn purl_osv_names() {
         ),
         (
             "pkg:deb/ubuntu/curl@7.81.0-1?distro=ubuntu-22.04",
-            "Ubuntu:22.04",
+            "Ubuntu:22.04:LTS",
             "curl",
+        ),
+        (
+            "pkg:deb/ubuntu/curl@8.2.1-1?distro=ubuntu-23.10",
+            "Ubuntu:23.10",
+            "curl",
+        ),
+        (
+            "pkg:rpm/rhel/openssl@3.0.7-27.el9?distro=rhel-9.3&epoch=1",
+            "Red Hat:enterprise_linux:9",
+            "openssl",
+        ),
+        (
+            "pkg:rpm/almalinux/openssl@3.0.7-27.el9?distro=almalinux-9.2",
+            "AlmaLinux:9",
+            "openssl",
+        ),
+        (
+            "pkg:rpm/sles/openssl-3@3.0.8-150500.5.8.1?distro=sles-15.5",
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "openssl-3",
+        ),
+        (
+            "pkg:rpm/opensuse-leap/openssl-3@3.0.8?distro=opensuse-leap-15.5",
+            "openSUSE:Leap 15.5",
+            "openssl-3",
+        ),
+        (
+            "pkg:rpm/opensuse-tumbleweed/openssl-3@3.1.4?distro=opensuse-tumbleweed-20240101",
+            "openSUSE:Tumbleweed",
+            "openssl-3",
         ),
         (
             "pkg:rpm/rocky/openssl@3.0.7-27.el9?distro=rocky-9",
@@ -286,6 +316,15 @@ fn purl_osv_names() {
     }
     assert_eq!(purl("pkg:generic/foo@1").osv_ecosystem(), None);
     assert_eq!(purl("pkg:deb/unknown-distro/foo@1").osv_ecosystem(), None);
+    // Distributions OSV has no ecosystem for (osv-schema ecosystems.json).
+    for s in [
+        "pkg:rpm/ol/openssl@3.0.7-27.0.1.el9?distro=ol-9.3",
+        "pkg:rpm/amzn/openssl@3.0.8-1.amzn2023?distro=amzn-2023",
+        "pkg:rpm/centos/openssl@1.0.2k-26.el7?distro=centos-7",
+        "pkg:rpm/fedora/openssl@3.1.1-4.fc39?distro=fedora-39",
+    ] {
+        assert_eq!(purl(s).osv_ecosystem(), None, "{s}");
+    }
 }
 
 // ---------------------------------------------------------------------------
