@@ -70,15 +70,68 @@ fn eco_fit(entry: &str, component: &str) -> EcoFit {
         (None, _) => EcoFit::Exact,
         (Some(_), None) => EcoFit::ReleaseUnknown,
         (Some(er), Some(cr)) => {
-            let (er, cr) = (er.to_ascii_lowercase(), cr.to_ascii_lowercase());
-            // "Ubuntu:22.04:LTS" is the release "22.04" for a component.
-            if er == cr || er.starts_with(&format!("{cr}:")) {
+            if release_fits(er, cr) {
                 EcoFit::Exact
             } else {
                 EcoFit::No
             }
         }
     }
+}
+
+/// Is the entry's release `er` the component's release `cr`? Equal
+/// (case-insensitive, an Ubuntu `:LTS` mark on either side aside: "22.04"
+/// and "22.04:LTS" are the same release), or the component's release
+/// followed by `:` and more: a component on `Red Hat:enterprise_linux:9`
+/// fits every Red Hat stream of that release
+/// (`enterprise_linux:9::appstream`, `enterprise_linux:9::baseos`), not
+/// another product (`rhel_eus:9.2::appstream`) nor Ubuntu Pro
+/// (`Pro:22.04:LTS`).
+fn release_fits(er: &str, cr: &str) -> bool {
+    let norm = |r: &str| {
+        let r = r.trim().to_ascii_lowercase();
+        match r.strip_suffix(":lts") {
+            Some(x) => x.to_string(),
+            None => r,
+        }
+    };
+    let (er, cr) = (norm(er), norm(cr));
+    er == cr || er.starts_with(&format!("{cr}:"))
+}
+
+/// OSV ecosystems of Linux distributions (lower-case base, osv-schema
+/// `ecosystems.json`): their advisories are the distribution's word on
+/// whether and in which package version it fixed a vulnerability.
+fn is_distribution(eco_base: &str) -> bool {
+    matches!(
+        eco_base,
+        "almalinux"
+            | "alpaquita"
+            | "alpine"
+            | "azure linux"
+            | "chainguard"
+            | "debian"
+            | "mageia"
+            | "minimos"
+            | "opensuse"
+            | "openeuler"
+            | "photon os"
+            | "red hat"
+            | "rocky linux"
+            | "suse"
+            | "ubuntu"
+            | "wolfi"
+    )
+}
+
+/// The reason prefix for a distribution that has not fixed the
+/// vulnerability (yet): `no fix available from the distribution
+/// (Debian:11)`.
+fn no_fix(ecosystem: &str) -> String {
+    format!(
+        "no fix available from the distribution ({})",
+        ecosystem.trim()
+    )
 }
 
 /// Is this entry about the package `name` in `ecosystem` (any release fit)?
@@ -118,22 +171,41 @@ pub fn affected(a: &OsvAffected, ecosystem: &str, name: &str, version: &str) -> 
     }
 }
 
+/// Whether the entry is affected at `version`. For a distribution
+/// ecosystem that has not fixed the vulnerability (an open range with no
+/// `fixed`/`last_affected`/`limit` after the `introduced`, or a listed
+/// version and no range that ends) the reason starts with
+/// [`no_fix`]`: "no fix available from the distribution (Debian:11);
+/// Debian:11 curl: introduced 0 (from the beginning)"`.
 fn version_affected(a: &OsvAffected, label: &str, version: &str) -> MatchResult {
     let eco_scheme = scheme_for_ecosystem(&a.ecosystem);
+    let distro = is_distribution(&split_ecosystem(&a.ecosystem).0);
     let listed = a.versions.iter().find(|v| {
         let v = v.trim();
         v == version || compare(eco_scheme, v, version) == Ordering::Equal
     });
     if let Some(v) = listed {
+        let ends = a.ranges.iter().flat_map(|r| &r.events).any(|e| {
+            matches!(
+                e,
+                OsvEvent::Fixed(_) | OsvEvent::LastAffected(_) | OsvEvent::Limit(_)
+            )
+        });
+        let reason = format!("{label}: listed version {v}");
         return MatchResult::Yes {
-            reason: format!("{label}: listed version {v}"),
+            reason: if distro && !ends {
+                format!("{}; {reason}", no_fix(&a.ecosystem))
+            } else {
+                reason
+            },
         };
     }
+    let unfixed = distro.then(|| no_fix(&a.ecosystem));
     let mut best = MatchResult::No;
     for range in &a.ranges {
         let r = match range.kind.trim().to_ascii_uppercase().as_str() {
-            "SEMVER" => eval_range(range, Scheme::Semver, label, version),
-            "ECOSYSTEM" => eval_range(range, eco_scheme, label, version),
+            "SEMVER" => range_result(range, Scheme::Semver, label, version, unfixed.as_deref()),
+            "ECOSYSTEM" => range_result(range, eco_scheme, label, version, unfixed.as_deref()),
             "GIT" => eval_git(range, label, version),
             _ => MatchResult::No,
         };
@@ -159,11 +231,41 @@ fn is_zero(e: &OsvEvent) -> bool {
     matches!(e, OsvEvent::Introduced(v) if v.trim() == "0")
 }
 
+/// Where in a range a version is: the event that opened the interval
+/// holding it and the event that closes it (`None`: nothing does).
+struct RangeHit {
+    start: String,
+    end: Option<String>,
+}
+
+/// Evaluate one SEMVER/ECOSYSTEM range ([`range_hit`]). The reason for an
+/// interval no event closes starts with `unfixed` when given ("no fix
+/// available from the distribution (…); …"), else ends in "no fixed
+/// version".
+fn range_result(
+    range: &OsvRange,
+    scheme: Scheme,
+    label: &str,
+    v: &str,
+    unfixed: Option<&str>,
+) -> MatchResult {
+    let Some(hit) = range_hit(range, scheme, v) else {
+        return MatchResult::No;
+    };
+    let reason = match (hit.end, unfixed) {
+        (Some(end), _) => format!("{label}: {}, {end}", hit.start),
+        (None, Some(prefix)) => format!("{prefix}; {label}: {}", hit.start),
+        (None, None) => format!("{label}: {}, no fixed version", hit.start),
+    };
+    MatchResult::Yes { reason }
+}
+
 /// OSV schema evaluation of one SEMVER/ECOSYSTEM range: events ordered by
 /// version (a stable sort, so a range already sorted is taken as given;
 /// `introduced: "0"` first); `introduced <= v` opens, `fixed <= v` closes,
-/// `last_affected < v` closes; `limit <= v` caps the whole range.
-fn eval_range(range: &OsvRange, scheme: Scheme, label: &str, v: &str) -> MatchResult {
+/// `last_affected < v` closes; `limit <= v` caps the whole range. The
+/// interval holding `v`, if any.
+fn range_hit(range: &OsvRange, scheme: Scheme, v: &str) -> Option<RangeHit> {
     let mut events: Vec<&OsvEvent> = range.events.iter().collect();
     events.sort_by(|x, y| match (is_zero(x), is_zero(y)) {
         (true, true) => Ordering::Equal,
@@ -199,12 +301,12 @@ fn eval_range(range: &OsvRange, scheme: Scheme, label: &str, v: &str) -> MatchRe
         }
     }
     let (Some(i), None) = (open, capped) else {
-        return MatchResult::No;
+        return None;
     };
     let start = match events.get(i) {
         Some(e) if is_zero(e) => "introduced 0 (from the beginning)".to_string(),
         Some(e) => format!("introduced {} <= {v}", event_version(e)),
-        None => return MatchResult::No,
+        None => return None,
     };
     let end = events.iter().skip(i + 1).find_map(|e| match e {
         OsvEvent::Introduced(_) => None,
@@ -212,10 +314,7 @@ fn eval_range(range: &OsvRange, scheme: Scheme, label: &str, v: &str) -> MatchRe
         OsvEvent::LastAffected(x) => Some(format!("last_affected {x} >= {v}")),
         OsvEvent::Limit(x) => Some(format!("limit {x} > {v}")),
     });
-    let end = end.unwrap_or_else(|| "no fixed version".to_string());
-    MatchResult::Yes {
-        reason: format!("{label}: {start}, {end}"),
-    }
+    Some(RangeHit { start, end })
 }
 
 /// A version that looks like a git commit id (7 to 40 hex digits).
@@ -344,7 +443,9 @@ impl OsvIndex {
         let Some(entries) = self.by_package.get(&key) else {
             return Vec::new();
         };
-        let version = purl.version.as_deref().unwrap_or("");
+        // rpm: the `epoch` qualifier is part of the version compared.
+        let version = purl.full_version().unwrap_or_default();
+        let version = version.as_str();
         let mut out: Vec<(usize, MatchResult)> = Vec::new();
         for (idx, a) in entries {
             let r = affected(a, &eco, &name, version);
@@ -396,6 +497,75 @@ mod tests {
     }
 
     #[test]
+    fn distribution_releases_fit() {
+        let exact = |e, c| matches!(eco_fit(e, c), EcoFit::Exact);
+        assert!(exact("Ubuntu:22.04:LTS", "Ubuntu:22.04:LTS"));
+        assert!(exact("Ubuntu:22.04", "Ubuntu:22.04:LTS"));
+        assert!(exact("Ubuntu:23.10", "Ubuntu:23.10"));
+        assert!(!exact("Ubuntu:24.04:LTS", "Ubuntu:22.04:LTS"));
+        // Ubuntu Pro (ESM) fixes are not the release's.
+        assert!(!exact("Ubuntu:Pro:22.04:LTS", "Ubuntu:22.04:LTS"));
+        let rh = "Red Hat:enterprise_linux:9";
+        assert!(exact("Red Hat:enterprise_linux:9::appstream", rh));
+        assert!(exact("Red Hat:enterprise_linux:9::baseos", rh));
+        assert!(exact("Red Hat:enterprise_linux:9", rh));
+        assert!(!exact("Red Hat:enterprise_linux:8::appstream", rh));
+        assert!(!exact("Red Hat:enterprise_linux:9.2::appstream", rh));
+        assert!(!exact("Red Hat:rhel_eus:9.2::appstream", rh));
+        assert!(exact("Rocky Linux:9", "Rocky Linux:9"));
+        assert!(!exact("Rocky Linux:8", "Rocky Linux:9"));
+        assert!(exact(
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "SUSE:Linux Enterprise Server 15 SP5"
+        ));
+        assert!(!exact(
+            "SUSE:Linux Enterprise Server 15 SP4",
+            "SUSE:Linux Enterprise Server 15 SP5"
+        ));
+        assert!(!exact(
+            "SUSE:Linux Enterprise Server for SAP Applications 15 SP5",
+            "SUSE:Linux Enterprise Server 15 SP5"
+        ));
+        assert!(exact("openSUSE:Leap 15.5", "openSUSE:Leap 15.5"));
+        assert!(!exact("openSUSE:Leap 15.5", "openSUSE:Tumbleweed"));
+    }
+
+    #[test]
+    fn unfixed_range_reasons() {
+        use OsvEvent::*;
+        let r = range("ECOSYSTEM", vec![Introduced("0".into())]);
+        let unfixed = Some("no fix available from the distribution (Debian:11)");
+        let got = range_result(&r, Scheme::Dpkg, "Debian:11 curl", "7.74.0-1", unfixed);
+        assert_eq!(
+            got,
+            MatchResult::Yes {
+                reason: "no fix available from the distribution (Debian:11); \
+                         Debian:11 curl: introduced 0 (from the beginning)"
+                    .into()
+            }
+        );
+        // Without the prefix (not a distribution) the reason is as before.
+        let got = range_result(&r, Scheme::Semver, "npm x", "1.0.0", None);
+        assert_eq!(
+            got,
+            MatchResult::Yes {
+                reason: "npm x: introduced 0 (from the beginning), no fixed version".into()
+            }
+        );
+        // A fixed event: the fix is named, whatever the prefix.
+        let r = range("ECOSYSTEM", vec![Introduced("0".into()), Fixed("2".into())]);
+        let got = range_result(&r, Scheme::Dpkg, "Debian:11 curl", "1", unfixed);
+        assert_eq!(
+            got,
+            MatchResult::Yes {
+                reason: "Debian:11 curl: introduced 0 (from the beginning), fixed 2 > 1".into()
+            }
+        );
+        assert!(is_distribution("rocky linux"));
+        assert!(!is_distribution("pypi"));
+    }
+
+    #[test]
     fn unsorted_and_multiple_intervals() {
         use OsvEvent::*;
         let r = range(
@@ -407,7 +577,7 @@ mod tests {
                 Fixed("1.2.0".into()),
             ],
         );
-        let eval = |v| eval_range(&r, Scheme::Semver, "x", v).is_match();
+        let eval = |v| range_result(&r, Scheme::Semver, "x", v, None).is_match();
         assert!(eval("1.1.0"));
         assert!(!eval("1.5.0"));
         assert!(eval("2.0.5"));
@@ -422,8 +592,8 @@ mod tests {
             "SEMVER",
             vec![Introduced("0".into()), Limit("3.0.0".into())],
         );
-        assert!(eval_range(&r, Scheme::Semver, "x", "2.9.9").is_match());
-        assert!(!eval_range(&r, Scheme::Semver, "x", "3.0.0").is_match());
+        assert!(range_result(&r, Scheme::Semver, "x", "2.9.9", None).is_match());
+        assert!(!range_result(&r, Scheme::Semver, "x", "3.0.0", None).is_match());
     }
 
     #[test]
