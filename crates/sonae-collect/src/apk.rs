@@ -35,18 +35,24 @@ pub fn parse_apk_installed(text: &str, os: Option<&OsRelease>) -> Vec<Package> {
             continue;
         }
         let arch = arch.filter(|a| !a.is_empty()).map(str::to_owned);
+        let origin = origin.filter(|o| !o.is_empty() && *o != name);
         let purl = purl::build(
             "apk",
             &namespace,
             &name.to_ascii_lowercase(),
             version,
-            &[("arch", arch.as_deref()), ("distro", distro.as_deref())],
+            &[
+                ("arch", arch.as_deref()),
+                ("distro", distro.as_deref()),
+                // OSV's Alpine advisories name the origin (source) package.
+                ("upstream", origin),
+            ],
         );
         out.push(Package {
             name: name.to_owned(),
             version: version.to_owned(),
             arch,
-            source: origin.filter(|o| !o.is_empty()).map(str::to_owned),
+            source: origin.map(str::to_owned),
             purl,
         });
     }

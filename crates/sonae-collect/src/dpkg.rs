@@ -56,7 +56,12 @@ pub fn parse_dpkg_status(text: &str, os: Option<&OsRelease>) -> Vec<Package> {
             &namespace,
             &name.to_ascii_lowercase(),
             version,
-            &[("arch", arch.as_deref()), ("distro", distro.as_deref())],
+            &[
+                ("arch", arch.as_deref()),
+                ("distro", distro.as_deref()),
+                // OSV's Debian and Ubuntu advisories name source packages.
+                ("upstream", source.as_deref().filter(|s| *s != name)),
+            ],
         );
         out.push(Package {
             name: name.to_owned(),

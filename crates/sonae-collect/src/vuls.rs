@@ -348,7 +348,15 @@ fn read_packages(
                     &namespace,
                     &name.to_ascii_lowercase(),
                     version,
-                    &[("arch", arch), ("distro", distro.as_deref())],
+                    &[
+                        ("arch", arch),
+                        ("distro", distro.as_deref()),
+                        // OSV's Debian, Ubuntu and Alpine advisories name source packages.
+                        (
+                            "upstream",
+                            sources.get(name).copied().filter(|s| *s != name),
+                        ),
+                    ],
                 );
                 (version.to_owned(), purl)
             }

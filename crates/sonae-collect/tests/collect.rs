@@ -82,7 +82,7 @@ fn dpkg_debian_bookworm_sid_riscv64() {
     assert_eq!(bsdutils.source.as_deref(), Some("util-linux")); // "util-linux (2.37.2-4)"
     assert_eq!(
         bsdutils.purl,
-        "pkg:deb/debian/bsdutils@1%3A2.37.2-4?arch=riscv64"
+        "pkg:deb/debian/bsdutils@1%3A2.37.2-4?arch=riscv64&upstream=util-linux"
     );
     // Sources with "(version)": grep -c '^Source: .*(' → 9; all stripped.
     assert!(pkgs.iter().all(|p| p
@@ -104,7 +104,7 @@ fn dpkg_ubuntu_1404_armhf() {
     assert_eq!(libc6.source.as_deref(), Some("eglibc")); // plain "Source: eglibc"
     assert_eq!(
         libc6.purl,
-        "pkg:deb/ubuntu/libc6@2.19-0ubuntu6?arch=armhf&distro=ubuntu-14.04"
+        "pkg:deb/ubuntu/libc6@2.19-0ubuntu6?arch=armhf&distro=ubuntu-14.04&upstream=eglibc"
     );
     let bsdutils = find(&pkgs, "bsdutils");
     assert_eq!(bsdutils.version, "1:2.20.1-5.1ubuntu20");
@@ -149,7 +149,7 @@ fn dpkg_without_os_uses_debian_default() {
     let pkgs = parse_dpkg_status(&text, None);
     assert_eq!(
         find(&pkgs, "libc6").purl,
-        "pkg:deb/debian/libc6@2.19-0ubuntu6?arch=armhf"
+        "pkg:deb/debian/libc6@2.19-0ubuntu6?arch=armhf&upstream=eglibc"
     );
 }
 
@@ -205,7 +205,7 @@ Version: 1.2.3
     assert_eq!(pkgs[0].source.as_deref(), Some("held-src"));
     assert_eq!(
         pkgs[0].purl,
-        "pkg:deb/debian/held@2%3A0.9-1%2Bb1?arch=amd64&distro=debian-12"
+        "pkg:deb/debian/held@2%3A0.9-1%2Bb1?arch=amd64&distro=debian-12&upstream=held-src"
     );
 }
 
@@ -252,7 +252,7 @@ fn collect_from_temp_root_with_dpkg() {
     assert_eq!(pkgs.len(), 116);
     assert_eq!(
         find(&pkgs, "bsdutils").purl,
-        "pkg:deb/debian/bsdutils@1%3A2.37.2-4?arch=riscv64&distro=debian-12"
+        "pkg:deb/debian/bsdutils@1%3A2.37.2-4?arch=riscv64&distro=debian-12&upstream=util-linux"
     );
 }
 
@@ -428,12 +428,12 @@ fn apk_installed_sample() {
     assert_eq!(crypto.source.as_deref(), Some("openssl"));
     assert_eq!(
         crypto.purl,
-        "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&distro=alpine-3.19.1"
+        "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&distro=alpine-3.19.1&upstream=openssl"
     );
     let pkgs = parse_apk_installed(APK_SAMPLE, None);
     assert_eq!(
         pkgs[1].purl,
-        "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64"
+        "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&upstream=openssl"
     );
 }
 

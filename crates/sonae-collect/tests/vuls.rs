@@ -78,7 +78,7 @@ fn vuls_debian_12() {
     assert_eq!(bsdutils.source.as_deref(), Some("util-linux"));
     assert_eq!(
         bsdutils.purl,
-        "pkg:deb/debian/bsdutils@1%3A2.38.1-5%2Bdeb12u3?distro=debian-12"
+        "pkg:deb/debian/bsdutils@1%3A2.38.1-5%2Bdeb12u3?distro=debian-12&upstream=util-linux"
     );
     assert_eq!(find(&h.packages, "vim-tiny").version, "2:9.0.1378-2");
     assert_eq!(
@@ -87,7 +87,7 @@ fn vuls_debian_12() {
     );
     assert_eq!(
         find(&h.packages, "libstdc++6").purl,
-        "pkg:deb/debian/libstdc%2B%2B6@12.2.0-14%2Bdeb12u1?distro=debian-12"
+        "pkg:deb/debian/libstdc%2B%2B6@12.2.0-14%2Bdeb12u1?distro=debian-12&upstream=gcc-12"
     );
     assert_eq!(find(&h.packages, "login").source.as_deref(), Some("shadow"));
     assert_eq!(

@@ -439,16 +439,33 @@ impl OsvIndex {
         };
         let name = purl.package_name();
         let base = split_ecosystem(&eco).0;
-        let key = (base.clone(), normalize_name(&base, &name));
-        let Some(entries) = self.by_package.get(&key) else {
+        // A distribution's advisories name source packages (Debian, Ubuntu,
+        // Alpine): the binary package is looked up by its `upstream`
+        // qualifier (the source package, as the collector records it) too.
+        let mut names = vec![name];
+        if let Some(up) = purl
+            .qualifier("upstream")
+            .map(|u| u.split('@').next().unwrap_or(u).trim())
+            .filter(|u| !u.is_empty() && *u != names[0])
+        {
+            names.push(up.to_owned());
+        }
+        let mut entries: Vec<(&(usize, OsvAffected), &str)> = Vec::new();
+        for n in &names {
+            let key = (base.clone(), normalize_name(&base, n));
+            if let Some(list) = self.by_package.get(&key) {
+                entries.extend(list.iter().map(|e| (e, n.as_str())));
+            }
+        }
+        if entries.is_empty() {
             return Vec::new();
-        };
+        }
         // rpm: the `epoch` qualifier is part of the version compared.
         let version = purl.full_version().unwrap_or_default();
         let version = version.as_str();
         let mut out: Vec<(usize, MatchResult)> = Vec::new();
-        for (idx, a) in entries {
-            let r = affected(a, &eco, &name, version);
+        for ((idx, a), name) in entries {
+            let r = affected(a, &eco, name, version);
             match out.iter_mut().find(|(i, _)| i == idx) {
                 Some((_, best)) if r.rank() > best.rank() => *best = r,
                 Some(_) => {}

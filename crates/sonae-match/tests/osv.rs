@@ -1090,3 +1090,17 @@ fn no_fix_available_from_the_distribution() {
         }
     );
 }
+
+/// Debian's advisories name the source package: a binary package is found
+/// through the `upstream` qualifier the collector writes.
+#[test]
+fn binary_packages_are_found_by_their_source_package() {
+    let rec = fixture("DSA-135");
+    let bin = "pkg:deb/debian/libapache-mod-ssl-doc@2.8.9-1";
+    assert_eq!(index_hit(&rec, &format!("{bin}?distro=debian-3.0")), None);
+    assert!(index_hit(
+        &rec,
+        &format!("{bin}?distro=debian-3.0&upstream=libapache-mod-ssl")
+    )
+    .is_some());
+}

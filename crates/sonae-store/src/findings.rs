@@ -122,6 +122,8 @@ pub struct FindingFilter {
     /// Open and due before this time.
     pub due_before_ms: Option<i64>,
     pub kev_only: bool,
+    /// Only "confirmed" or only "possible" findings.
+    pub certainty: Option<String>,
     /// Vulnerability id or component text contains.
     pub text: Option<String>,
     /// Order by due date (the queue) instead of severity.
@@ -392,6 +394,9 @@ impl Store {
         }
         if q.kev_only {
             sql.push(" AND v.kev = 1");
+        }
+        if let Some(c) = &q.certainty {
+            sql.push(" AND f.certainty = ").bind_text(c);
         }
         if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let like = format!("%{}%", t.to_lowercase().replace(['%', '_'], ""));

@@ -53,6 +53,8 @@ struct QueuePage {
     kev: bool,
     apply_label: String,
     count_line: String,
+    /// (link, text) to the possible findings, when the list shows confirmed ones.
+    possible_line: Option<(String, String)>,
     export_label: String,
     columns: Vec<String>,
     rows: Vec<QueueRow>,
@@ -101,6 +103,12 @@ fn filter_of(ctx: &Ctx, p: &HashMap<String, String>) -> FindingFilter {
         department_id: get("department").parse().ok(),
         due_before_ms: (get("overdue") == "1").then_some(now),
         kev_only: get("kev") == "1",
+        // Possible findings (no comparable version data) are listed apart.
+        certainty: match get("certainty").as_str() {
+            "all" => None,
+            "possible" => Some("possible".to_owned()),
+            _ => Some("confirmed".to_owned()),
+        },
         text: Some(get("q")).filter(|t| !t.is_empty()),
         by_due: true,
         limit: PAGE,
@@ -130,6 +138,34 @@ async fn queue_page(ctx: &Ctx, p: &HashMap<String, String>, error: Option<String
         .await
         .map_err(err)?;
     let total = store.count_findings(&actor, &filter).await.map_err(err)?;
+    let possible = if filter.certainty.as_deref() == Some("confirmed") {
+        let q = FindingFilter {
+            certainty: Some("possible".to_owned()),
+            ..filter.clone()
+        };
+        store.count_findings(&actor, &q).await.map_err(err)?
+    } else {
+        0
+    };
+    let possible_line = (possible > 0).then(|| {
+        let mut p2 = p.clone();
+        p2.insert("certainty".into(), "possible".into());
+        p2.remove("offset");
+        (
+            page_href(&p2, 0),
+            ctx.ta("queue-possible-line", &[("n", possible.to_string())]),
+        )
+    });
+    let certainty_opts = vec![
+        ("confirmed".to_owned(), ctx.t("queue-certainty-confirmed")),
+        ("possible".to_owned(), ctx.t("queue-certainty-possible")),
+        ("all".to_owned(), ctx.t("queue-certainty-all")),
+    ];
+    let current_certainty = match p.get("certainty").map(String::as_str).unwrap_or("") {
+        "possible" => "possible",
+        "all" => "all",
+        _ => "confirmed",
+    };
     let policy = store.priority_policy().await.map_err(err)?;
     let now = store.clock().now_ms();
     let get = |k: &str| p.get(k).cloned().unwrap_or_default();
@@ -173,6 +209,11 @@ async fn queue_page(ctx: &Ctx, p: &HashMap<String, String>, error: Option<String
             name: "priority",
             label: ctx.t("queue-filter-priority"),
             options: opts(&prio_opts, &get("priority")),
+        },
+        SelectFilter {
+            name: "certainty",
+            label: ctx.t("queue-filter-certainty"),
+            options: opts(&certainty_opts, current_certainty),
         },
         SelectFilter {
             name: "department",
@@ -237,6 +278,7 @@ async fn queue_page(ctx: &Ctx, p: &HashMap<String, String>, error: Option<String
         kev: get("kev") == "1",
         apply_label: ctx.t("queue-apply"),
         count_line: ctx.ta("queue-count", &[("n", total.to_string())]),
+        possible_line,
         export_label: ctx.t("queue-export"),
         columns: [
             "queue-select",
