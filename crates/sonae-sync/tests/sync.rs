@@ -442,3 +442,105 @@ async fn only_one_node_syncs_a_feed_at_a_time() {
         23
     );
 }
+
+/// CVE List V5: the bulk zip (a zip holding a zip) once, then the deltas
+/// of `cves/deltaLog.json` newer than the checkpoint, each record fetched
+/// by the path made from its id; a run that fails in a delta resumes there.
+#[tokio::test]
+async fn cve5_baseline_then_deltas_resume_where_they_stopped() {
+    let e = env().await;
+    let rec = |name: &str| std::fs::read(fixture(&format!("cve5/{name}"))).unwrap();
+    let zip = |entries: &[(&str, Vec<u8>)]| {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            for (name, body) in entries {
+                z.start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                std::io::Write::write_all(&mut z, body).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    };
+    let inner = zip(&[
+        (
+            "cves/2024/26xxx/CVE-2024-26120.json",
+            rec("CVE-2024-26120.json"),
+        ),
+        (
+            "cves/2019/25xxx/CVE-2019-25162.json",
+            rec("CVE-2019-25162.json"),
+        ),
+        ("cves/delta.json", b"{}".to_vec()),
+    ]);
+    put(
+        &e,
+        "/baseline.zip?",
+        zip(&[("2024-10-24_all_CVEs_at_midnight.zip", inner)]),
+    );
+    let log_body = serde_json::json!([
+        {"fetchTime": "2024-10-24T02:00:00.000Z", "numberOfChanges": 1,
+         "new": [{"cveId": "CVE-2023-24000"}], "updated": [], "error": []},
+        {"fetchTime": "2024-10-24T01:00:00.000Z", "numberOfChanges": 1,
+         "new": [], "updated": [{"cveId": "CVE-2019-1069"}], "error": []},
+        {"fetchTime": "2024-10-24T03:00:00.000Z", "numberOfChanges": 2,
+         "new": [{"cveId": "CVE-2023-39913"}], "updated": [{"cveId": "CVE-2023-24531"}], "error": []}
+    ]);
+    put(
+        &e,
+        "/cve5/cves/deltaLog.json?",
+        serde_json::to_vec(&log_body).unwrap(),
+    );
+    put(
+        &e,
+        "/cve5/cves/2019/1xxx/CVE-2019-1069.json?",
+        rec("CVE-2019-1069.json"),
+    );
+    put(
+        &e,
+        "/cve5/cves/2023/24xxx/CVE-2023-24000.json?",
+        rec("CVE-2023-24000.json"),
+    );
+    put(
+        &e,
+        "/cve5/cves/2023/39xxx/CVE-2023-39913.json?",
+        rec("CVE-2023-39913.json"),
+    );
+    // The last delta's second record is missing: the run fails there.
+    let mut s = syncer(&e, "a");
+    s.config.cve5_url = format!("{}/cve5", e.base);
+    s.config.cve5_baseline_url = format!("{}/baseline.zip", e.base);
+    assert!(s.sync(Feed::Cve5).await.is_err());
+    let first = log(&e);
+    assert!(first.iter().any(|l| l.starts_with("/baseline.zip")));
+    for id in [
+        "CVE-2024-26120",
+        "CVE-2019-25162",
+        "CVE-2019-1069",
+        "CVE-2023-24000",
+    ] {
+        let v = e.store.vuln_get(id).await.unwrap();
+        assert!(v.row.summary.feeds.contains("cve5"), "{id}");
+    }
+    // The oldest delta went first (CVE-2019-1069 before CVE-2023-24000).
+    let order: Vec<&String> = first.iter().filter(|l| l.contains("/cves/20")).collect();
+    assert!(order[0].contains("CVE-2019-1069"), "{order:?}");
+    // Resume: no baseline again, the two finished deltas not again.
+    put(
+        &e,
+        "/cve5/cves/2023/24xxx/CVE-2023-24531.json?",
+        rec("CVE-2023-24531.json"),
+    );
+    let r = s.sync(Feed::Cve5).await.unwrap();
+    assert!(r.resumed);
+    assert_eq!(r.records, 2, "only the delta that failed");
+    let second = log(&e);
+    assert!(!second
+        .iter()
+        .any(|l| l.contains("baseline") || l.contains("CVE-2019-1069")));
+    assert!(e.store.vuln_get("CVE-2023-24531").await.is_ok());
+    // Nothing new: only the log is read.
+    let r = s.sync(Feed::Cve5).await.unwrap();
+    assert_eq!((r.records, r.requests), (0, 1));
+}
