@@ -637,6 +637,9 @@ impl Matcher {
         // findings need only be checked against these.
         let nvd_unique = self.nvd.ids_unique();
         let mut seen: FxHashSet<(usize, Arc<str>)> = FxHashSet::default();
+        let any_distribution = components.iter().any(|c| distribution_of(c).is_some());
+        let has_packages =
+            any_distribution && components.iter().any(|c| is_distribution_package(c));
         // What CVE 5 data says of each component: joined to the finding of
         // another source for the same CVE (one finding, every reason), the
         // rest emitted at the end.
@@ -668,6 +671,15 @@ impl Matcher {
             let reason = match via {
                 Some(v) => Arc::from(format!("{v}; {reason}")),
                 None => reason,
+            };
+            let (certainty, reason) = match source {
+                Feed::Nvd if any_distribution => {
+                    match distribution_rule(c, has_packages, certainty, reason) {
+                        Some(kept) => kept,
+                        None => return,
+                    }
+                }
+                _ => (certainty, reason),
             };
             let (certainty, reason) = match source {
                 Feed::Cve5 => (certainty, reason),
@@ -899,12 +911,18 @@ impl Matcher {
                 Some(v) => format!("{v}; {reason}"),
                 None => reason,
             };
+            let has_packages = components.iter().any(|c| is_distribution_package(c));
+            let Some((certainty, reason)) =
+                distribution_rule(c, has_packages, certainty, Arc::from(reason))
+            else {
+                continue;
+            };
             out(Found {
                 component_id: c.id,
                 system_id: c.system_id,
                 vuln_id: hit.vuln_id,
                 certainty,
-                reason: Arc::from(reason),
+                reason,
             });
         }
     }
@@ -945,6 +963,62 @@ impl Matcher {
             threads: cores(),
         }
     }
+}
+
+/// CPE vendor:product of Linux distributions themselves. An NVD
+/// configuration that names one says the distribution shipped an affected
+/// package in that release, not that a host still has it.
+const DISTRIBUTION_CPES: [(&str, &str); 16] = [
+    ("canonical", "ubuntu_linux"),
+    ("debian", "debian_linux"),
+    ("redhat", "enterprise_linux"),
+    ("redhat", "enterprise_linux_server"),
+    ("redhat", "enterprise_linux_desktop"),
+    ("redhat", "enterprise_linux_workstation"),
+    ("redhat", "enterprise_linux_eus"),
+    ("rockylinux", "rocky_linux"),
+    ("almalinux", "almalinux"),
+    ("suse", "linux_enterprise_server"),
+    ("suse", "linux_enterprise_desktop"),
+    ("opensuse", "leap"),
+    ("opensuse", "tumbleweed"),
+    ("alpinelinux", "alpine_linux"),
+    ("fedoraproject", "fedora"),
+    ("oracle", "linux"),
+];
+
+/// The distribution a component's CPE names, when it is one.
+fn distribution_of(c: &Component) -> Option<&'static str> {
+    let cpe = c.cpe.as_deref()?.trim();
+    let mut parts = cpe.strip_prefix("cpe:2.3:")?.split(':');
+    let (_part, vendor, product) = (parts.next()?, parts.next()?, parts.next()?);
+    DISTRIBUTION_CPES
+        .iter()
+        .find(|(v, p)| vendor.eq_ignore_ascii_case(v) && product.eq_ignore_ascii_case(p))
+        .map(|(_, p)| *p)
+}
+
+/// An NVD finding on a component that is a distribution itself: on a
+/// system with a package inventory the distribution's advisories decide (no
+/// finding here); on one without, a possible finding that says what to check.
+fn distribution_rule(
+    c: &Component,
+    has_packages: bool,
+    certainty: Certainty,
+    reason: Arc<str>,
+) -> Option<(Certainty, Arc<str>)> {
+    let Some(distro) = distribution_of(c) else {
+        return Some((certainty, reason));
+    };
+    if has_packages {
+        return None;
+    }
+    Some((
+        Certainty::Possible,
+        Arc::from(format!(
+            "the distribution ({distro}) shipped an affected package in this release; no package inventory to tell whether this host still has it: check the packages the advisory names; {reason}"
+        )),
+    ))
 }
 
 /// A package of a Linux distribution (deb, rpm, apk): matched only by its
@@ -1257,6 +1331,45 @@ mod tests {
             "1.7.0",
         ));
         assert!(run(&m, &[c]).is_empty(), "NVD's range (< 1.7.0) decides");
+    }
+
+    /// NVD configurations that name the distribution itself: decided by the
+    /// distribution's advisories where the system has a package inventory,
+    /// possible where it has none.
+    #[test]
+    fn distribution_level_configurations_are_not_proof() {
+        let mut m = Matcher::new(Aliases::new());
+        let mut r = nvd(
+            "CVE-2024-0100",
+            "cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*",
+            "99",
+        );
+        r.configurations[0].nodes[0].cpe_match[0].version_end_excluding = None;
+        m.add(&r);
+        let os = |id, system| Component {
+            system_id: system,
+            ..comp(
+                id,
+                "Canonical",
+                "Ubuntu",
+                "22.04",
+                Some("cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*"),
+            )
+        };
+        let mut pkg = comp(3, "", "openssl", "3.0.2-0ubuntu1.15", None);
+        pkg.system_id = 2;
+        pkg.purl = Some("pkg:deb/ubuntu/openssl@3.0.2-0ubuntu1.15?distro=ubuntu-22.04".into());
+        let found = run(&m, &[os(1, 1), os(2, 2), pkg]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].component_id, 1, "the host without packages");
+        assert_eq!(found[0].certainty, Certainty::Possible);
+        assert!(found[0].reason.contains("no package inventory"));
+        // The plain evaluation agrees.
+        let comps = [os(1, 1)];
+        let refs: Vec<&Component> = comps.iter().collect();
+        let mut plain = Vec::new();
+        m.match_system_reference(&refs, &mut |f| plain.push(f));
+        assert_eq!(plain, found);
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page, So
 pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};
 pub use statement::{Draft, DraftVersion, DueClock, FactInput, FactRow};
 pub use users::{ApiToken, NewUser, User, UserUpdate};
-pub use vulns::{ApplyStats, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
+pub use vulns::{ApplyStats, Coverage, FeedState, SourceEntry, VulnDetail, VulnQuery, VulnRow};
 pub use workflow::FindingEvent;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -59,6 +59,18 @@ pub struct VulnDetail {
     pub epss_date: Option<String>,
 }
 
+/// How many recent CVEs each source describes in a form sonae can match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// CVEs published since the start of the window.
+    pub total: i64,
+    /// Of those, with machine-readable affected data from any source.
+    pub matchable: i64,
+    /// Per feed: CVEs with affected data from it (NVD configurations, CVE 5
+    /// affected blocks, JVN affected products, OSV packages).
+    pub by_feed: Vec<(Feed, i64)>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FeedState {
     pub feed: String,
@@ -371,6 +383,47 @@ impl Store {
         }
         w.tx.commit().await?;
         Ok(stats)
+    }
+
+    /// Coverage of the CVEs published at or after `since` (RFC 3339).
+    pub async fn coverage_since(&self, since: &str) -> Result<Coverage> {
+        // A source's JSON holds a list only when it is not empty.
+        const HAS_DATA: &str = "((s.feed = 'nvd' AND s.data LIKE '%\"configurations\":[{%') \
+             OR (s.feed IN ('cve5', 'jvn') AND s.data LIKE '%\"affected\":[{%') \
+             OR (s.feed = 'osv' AND s.data LIKE '%\"osv_affected\":[{%'))";
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM vulnerabilities WHERE published >= $1 AND id LIKE 'CVE-%'",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        let join = "FROM vulnerabilities v JOIN vuln_source_links l ON l.vuln_id = v.id \
+             JOIN vuln_sources s ON s.feed = l.feed AND s.source_id = l.source_id \
+             WHERE v.published >= $1 AND v.id LIKE 'CVE-%' AND ";
+        let matchable: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(DISTINCT v.id) {join}{HAS_DATA}"))
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT l.feed AS feed, COUNT(DISTINCT v.id) AS n {join}{HAS_DATA} GROUP BY l.feed"
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_feed = Vec::new();
+        for r in rows {
+            let feed: String = r.try_get("feed")?;
+            if let Some(f) = Feed::parse(&feed) {
+                by_feed.push((f, r.try_get("n")?));
+            }
+        }
+        by_feed.sort();
+        Ok(Coverage {
+            total,
+            matchable,
+            by_feed,
+        })
     }
 
     /// Store EPSS scores (replacing earlier ones of the same CVEs).

@@ -716,6 +716,10 @@ struct FeedsPage {
     rows: Vec<Row>,
     import_hint: String,
     errors: Vec<ErrorList>,
+    coverage_heading: String,
+    coverage_intro: String,
+    coverage_columns: Vec<String>,
+    coverage: Vec<Row>,
 }
 
 pub async fn feeds(ctx: Ctx) -> PageResult {
@@ -793,7 +797,47 @@ pub async fn feeds(ctx: Ctx) -> PageResult {
             });
         }
     }
+    // What share of recent CVEs each source describes in a form sonae can
+    // match (NVD analyses only some of them since 2026).
+    let since = chrono::DateTime::from_timestamp_millis(now - 30 * 86_400_000)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default();
+    let cov = store
+        .coverage_since(&since)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let share = |n: i64| {
+        if cov.total == 0 {
+            "—".to_owned()
+        } else {
+            format!("{n} ({:.0} %)", n as f64 * 100.0 / cov.total as f64)
+        }
+    };
+    let cell = |text: String| Cell { text, href: None };
+    let mut coverage: Vec<Row> = [Feed::Nvd, Feed::Cve5, Feed::Jvn, Feed::Osv]
+        .iter()
+        .map(|f| {
+            let n = cov
+                .by_feed
+                .iter()
+                .find(|(g, _)| g == f)
+                .map_or(0, |(_, n)| *n);
+            Row {
+                cells: vec![cell(ctx.t(&format!("feed-{}", f.as_str()))), cell(share(n))],
+            }
+        })
+        .collect();
+    coverage.push(Row {
+        cells: vec![
+            cell(ctx.t("feeds-coverage-any")),
+            cell(share(cov.matchable)),
+        ],
+    });
     let page = FeedsPage {
+        coverage_heading: ctx.t("feeds-coverage-heading"),
+        coverage_intro: ctx.ta("feeds-coverage-intro", &[("n", cov.total.to_string())]),
+        coverage_columns: vec![ctx.t("feeds-col-feed"), ctx.t("feeds-coverage-col")],
+        coverage,
         l: ctx.layout(ctx.t("feeds-title")),
         warnings: stale_warnings(&ctx, &states),
         columns: [

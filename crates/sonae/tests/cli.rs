@@ -672,6 +672,12 @@ fn import_cve5_and_vuls_scan_results_then_find() {
                 .summary
                 .exploited
         );
+        // /feeds' coverage: six of the seven have affected data (one is rejected).
+        let cov = s.coverage_since("2000-01-01T00:00:00Z").await.unwrap();
+        assert_eq!((cov.total, cov.matchable), (7, 6));
+        assert_eq!(cov.by_feed, vec![(sonae_domain::vuln::Feed::Cve5, 6)]);
+        let none = s.coverage_since("2030-01-01T00:00:00Z").await.unwrap();
+        assert_eq!((none.total, none.matchable), (0, 0));
         s
     });
 

@@ -357,6 +357,10 @@ feeds-age-days = { $days } days
 feeds-stale = { $feed } has not been updated for { $hours } hours. Vulnerability data may be out of date.
 feeds-skipped-heading = Records skipped by { $feed }
 feeds-import-hint = Sites without Internet access load feed files with “sonae import nvd|jvn|kev|epss|osv|cve5 FILE…” (gzip and zip files are read as they ship).
+feeds-coverage-heading = What recent vulnerabilities can be matched
+feeds-coverage-intro = Of the { $n } CVEs published in the last 30 days, how many each source describes with machine-readable affected products and versions. A CVE that no source describes this way cannot become a finding.
+feeds-coverage-col = CVEs with affected data
+feeds-coverage-any = Any source (sonae can match)
 
 ## Findings
 findings-title = Vulnerabilities found

@@ -357,6 +357,10 @@ feeds-age-days = { $days } 日
 feeds-stale = { $feed } が { $hours } 時間更新されていません。脆弱性情報が古い可能性があります。
 feeds-skipped-heading = { $feed } で読み飛ばしたレコード
 feeds-import-hint = インターネットに接続できない環境では「sonae import nvd|jvn|kev|epss|osv|cve5 ファイル…」でフィードのファイルを読み込めます（gzip・zip はそのまま読めます）。
+feeds-coverage-heading = 最近の脆弱性のうち照合できるもの
+feeds-coverage-intro = 過去 30 日に公開された CVE { $n } 件のうち、影響を受ける製品とバージョンを機械で読める形で示している件数（情報源ごと）。どの情報源にもこの形のデータがない CVE は検出結果になりません。
+feeds-coverage-col = 影響データのある CVE
+feeds-coverage-any = いずれかの情報源（sonae が照合できる）
 
 ## 検出結果
 findings-title = 検出された脆弱性
