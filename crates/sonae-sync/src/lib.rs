@@ -71,7 +71,16 @@ impl Default for SyncConfig {
             kev_url: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json".into(),
             epss_url: "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz".into(),
             osv_url: "https://osv-vulnerabilities.storage.googleapis.com".into(),
-            osv_ecosystems: vec!["PyPI".into(), "npm".into(), "Go".into(), "Maven".into(), "Debian".into()],
+            // Every Linux distribution sonae maps packages to, and the
+            // language ecosystems: a distribution package is matched only
+            // against its own distribution's advisories.
+            osv_ecosystems: [
+                "Debian", "Ubuntu", "Alpine", "Rocky Linux", "AlmaLinux", "Red Hat", "SUSE",
+                "openSUSE", "PyPI", "npm", "Go", "Maven", "crates.io", "NuGet", "RubyGems",
+                "Packagist",
+            ]
+            .map(String::from)
+            .to_vec(),
             nvd_interval_min: 0,
             jvn_interval_min: 0,
             kev_interval_min: 0,
