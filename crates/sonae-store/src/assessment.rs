@@ -107,6 +107,9 @@ pub struct Exposure {
     pub open: [i64; 3],
     pub kev: [i64; 3],
     pub overdue: [i64; 3],
+    /// Of the open ones, "possible" findings (no comparable version data)
+    /// that wait for a person to check them.
+    pub possible: [i64; 3],
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -668,7 +671,7 @@ impl Store {
         let now = self.clock.now_ms();
         let open = crate::findings::open_statuses();
         let mut sql = crate::records::Sql::new();
-        sql.push("SELECT s.confidentiality, s.integrity, s.availability, COALESCE(v.kev, 0) AS kev, f.due_at FROM findings f JOIN systems s ON s.id = f.system_id LEFT JOIN vulnerabilities v ON v.id = f.vuln_id WHERE f.status IN (");
+        sql.push("SELECT s.confidentiality, s.integrity, s.availability, COALESCE(v.kev, 0) AS kev, f.due_at, f.certainty FROM findings f JOIN systems s ON s.id = f.system_id LEFT JOIN vulnerabilities v ON v.id = f.vuln_id WHERE f.status IN (");
         for (i, st) in open.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -694,6 +697,8 @@ impl Store {
             e.open[idx] += 1;
             e.kev[idx] += i64::from(kev != 0);
             e.overdue[idx] += i64::from(due.is_some_and(|d| d < now));
+            let certainty: String = r.try_get("certainty")?;
+            e.possible[idx] += i64::from(certainty == "possible");
         }
         Ok(e)
     }

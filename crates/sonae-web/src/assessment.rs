@@ -867,6 +867,7 @@ pub struct ExposureRow {
     pub open: i64,
     pub kev: i64,
     pub overdue: i64,
+    pub possible: i64,
 }
 
 pub struct IncidentRow {
@@ -918,6 +919,7 @@ const DASH_LABELS: &[&str] = &[
     "dash-col-open",
     "dash-col-kev",
     "dash-col-overdue",
+    "dash-col-possible",
     "dash-incidents",
     "dash-col-level",
     "dash-col-open-incidents",
@@ -974,6 +976,7 @@ async fn dashboard_page(ctx: &Ctx, report: bool) -> Result<Response, crate::ctx:
             open: ex.open[i],
             kev: ex.kev[i],
             overdue: ex.overdue[i],
+            possible: ex.possible[i],
         })
         .collect();
     let incidents = store

@@ -397,6 +397,8 @@ pub struct MySystem {
     pub href: String,
     pub summary: String,
     pub rows: Vec<QueueRow>,
+    /// Possible findings, shown apart: they need a person to check them.
+    pub possible: Vec<QueueRow>,
 }
 
 #[derive(Template)]
@@ -407,6 +409,7 @@ struct MyPage {
     columns: Vec<String>,
     systems: Vec<MySystem>,
     empty: String,
+    possible_heading: String,
 }
 
 /// `GET /my`: the open findings of the user's systems, grouped by system,
@@ -439,16 +442,26 @@ pub async fn my(ctx: Ctx) -> PageResult {
                 href: format!("/inventory/systems/{}", f.system_id),
                 summary: String::new(),
                 rows: Vec::new(),
+                possible: Vec::new(),
             });
             counts.push((0, 0));
             systems.len() - 1
         });
         let (priority, why) = priority_text(&ctx, f, &policy);
-        counts[i].0 += 1;
-        if f.overdue(now) {
-            counts[i].1 += 1;
+        // Possible findings (no comparable version data) are listed apart.
+        let possible = f.certainty == "possible";
+        if !possible {
+            counts[i].0 += 1;
+            if f.overdue(now) {
+                counts[i].1 += 1;
+            }
         }
-        systems[i].rows.push(QueueRow {
+        let target = if possible {
+            &mut systems[i].possible
+        } else {
+            &mut systems[i].rows
+        };
+        target.push(QueueRow {
             id: f.id,
             href: format!("/findings/{}", f.id),
             priority,
@@ -464,6 +477,13 @@ pub async fn my(ctx: Ctx) -> PageResult {
     }
     for (s, (open, overdue)) in systems.iter_mut().zip(&counts) {
         s.summary = ctx.ta("my-open", &[("n", open.to_string())]);
+        if !s.possible.is_empty() {
+            s.summary = format!(
+                "{} / {}",
+                s.summary,
+                ctx.ta("my-possible", &[("n", s.possible.len().to_string())])
+            );
+        }
         if *overdue > 0 {
             s.summary = format!(
                 "{} / {}",
@@ -489,6 +509,7 @@ pub async fn my(ctx: Ctx) -> PageResult {
         .collect(),
         systems,
         empty: ctx.t("my-empty"),
+        possible_heading: ctx.t("my-possible-heading"),
     };
     ctx.render(&tpl)
 }

@@ -431,3 +431,89 @@ async fn a_component_without_cpe_takes_a_suggested_name_in_one_click() {
         "no suggestions once it has a name"
     );
 }
+
+/// Possible findings (no comparable version data) are listed apart from
+/// confirmed ones: in the queue (a line that links to them), on "my systems"
+/// and on the dashboard; on both databases.
+#[tokio::test]
+async fn possible_findings_are_shown_apart() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let seed = app.seed().await;
+        let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../sonae-feeds/tests/fixtures/cve5/CVE-2023-24000.json");
+        let rec = sonae_feeds::cve5::record(&std::fs::read(fx).unwrap()).unwrap();
+        app.store.apply_records(&[rec.clone()]).await.unwrap();
+        for (product, version) in [("GamiPress", "2.5.6"), ("GamiPress Pro", "")] {
+            let mut v: Values = [
+                ("system_id", Value::Int(seed.shop)),
+                ("vendor", Value::Text("GamiPress".into())),
+                ("product", Value::Text(product.into())),
+            ]
+            .into_iter()
+            .collect();
+            if !version.is_empty() {
+                v.insert("version", Value::Text(version.into()));
+            } else {
+                // The same product, its version not recorded.
+                v.insert("product", Value::Text("GamiPress".into()));
+                v.insert("notes", Value::Text("version unknown".into()));
+            }
+            app.store
+                .create(&Actor::system(), Kind::Component, v)
+                .await
+                .unwrap();
+        }
+        let mut m = sonae_match::engine::Matcher::new(sonae_match::engine::Aliases::new());
+        m.add(&rec);
+        let comps: Vec<sonae_match::engine::Component> = app
+            .store
+            .match_components()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| sonae_match::engine::Component {
+                id: c.id,
+                system_id: c.system_id,
+                vendor: c.vendor,
+                product: c.product,
+                version: c.version,
+                cpe: c.cpe,
+                purl: c.purl,
+            })
+            .collect();
+        let mut found = Vec::new();
+        m.match_all(&comps, &mut |f| {
+            found.push(sonae_store::NewFinding {
+                component_id: f.component_id,
+                system_id: f.system_id,
+                vuln_id: f.vuln_id.to_string(),
+                certainty: f.certainty.as_str().to_owned(),
+                reason: f.reason.to_string(),
+            })
+        });
+        assert_eq!(found.len(), 2, "{found:?}");
+        app.store.replace_findings(&found).await.unwrap();
+        let officer = common::web::login(&app, "security").await;
+        let (_, html) = common::web::get_text(&officer, &format!("{}/findings", app.base)).await;
+        assert!(html.contains("id=\"possible-line\""), "{html}");
+        assert_eq!(
+            html.matches("data-finding=").count(),
+            1,
+            "only the confirmed one"
+        );
+        let (_, html) = common::web::get_text(
+            &officer,
+            &format!("{}/findings?certainty=possible", app.base),
+        )
+        .await;
+        assert_eq!(html.matches("data-finding=").count(), 1);
+        assert!(html.contains("does not state its version"), "{html}");
+        let owner = common::web::login(&app, "owner").await;
+        let (_, html) = common::web::get_text(&owner, &format!("{}/my", app.base)).await;
+        assert!(html.contains("class=\"records possible\""), "{html}");
+        let exec = common::web::login(&app, "exec").await;
+        let (_, html) = common::web::get_text(&exec, &format!("{}/dashboard", app.base)).await;
+        assert!(html.contains("<td class=\"possible\">1</td>"), "{html}");
+    }
+}

@@ -104,6 +104,7 @@ dash-col-importance = Systems
 dash-col-open = Open
 dash-col-kev = Known exploited
 dash-col-overdue = Overdue
+dash-col-possible = of which possible (to check)
 dash-incidents = Incidents in the period
 dash-col-level = Level
 dash-col-open-incidents = Open

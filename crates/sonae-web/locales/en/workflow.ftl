@@ -134,6 +134,8 @@ my-title = My systems: what to fix by when
 my-intro = Open findings of the systems you are responsible for, the nearest due date first, with the facts behind each priority.
 my-overdue = { $n } overdue
 my-open = { $n } open
+my-possible = { $n } possible to check
+my-possible-heading = Possible findings to check (no comparable version data from any source)
 my-empty = Nothing to fix on your systems.
 
 policy-title = Priority policy

@@ -104,6 +104,7 @@ dash-col-importance = システム
 dash-col-open = 未対応
 dash-col-kev = 悪用が確認済み
 dash-col-overdue = 期限超過
+dash-col-possible = うち要確認（可能性あり）
 dash-incidents = 期間中のインシデント
 dash-col-level = レベル
 dash-col-open-incidents = 対応中
