@@ -443,7 +443,10 @@ async fn possible_findings_are_shown_apart() {
         let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../sonae-feeds/tests/fixtures/cve5/CVE-2023-24000.json");
         let rec = sonae_feeds::cve5::record(&std::fs::read(fx).unwrap()).unwrap();
-        app.store.apply_records(&[rec.clone()]).await.unwrap();
+        app.store
+            .apply_records(std::slice::from_ref(&rec))
+            .await
+            .unwrap();
         for (product, version) in [("GamiPress", "2.5.6"), ("GamiPress Pro", "")] {
             let mut v: Values = [
                 ("system_id", Value::Int(seed.shop)),
