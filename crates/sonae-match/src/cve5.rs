@@ -192,25 +192,59 @@ pub fn block_status_unversioned(block: &Cve5Affected) -> Status {
     }
 }
 
+/// What the blocks of one CVE say of one component, all sources together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Affected (confirmed) or possible, with the reason.
+    Found {
+        confirmed: bool,
+        reason: String,
+    },
+    /// A source says explicitly that this version is not affected (named).
+    Unaffected {
+        source: String,
+    },
+    Nothing,
+}
+
 /// The outcome of several blocks for one component and CVE: any affected →
 /// confirmed; else an explicit unaffected → none; else possible; else none.
 pub fn combine(statuses: impl IntoIterator<Item = (Status, String)>) -> Option<(bool, String)> {
-    let mut unaffected = false;
+    match outcome(statuses) {
+        Outcome::Found { confirmed, reason } => Some((confirmed, reason)),
+        _ => None,
+    }
+}
+
+/// [`combine`], saying which source ruled the version out.
+pub fn outcome(statuses: impl IntoIterator<Item = (Status, String)>) -> Outcome {
+    let mut unaffected: Option<String> = None;
     let mut possible: Option<String> = None;
     for (s, source) in statuses {
         match s {
-            Status::Affected(why) => return Some((true, format!("{source}: {why}"))),
-            Status::Unaffected => unaffected = true,
+            Status::Affected(why) => {
+                return Outcome::Found {
+                    confirmed: true,
+                    reason: format!("{source}: {why}"),
+                }
+            }
+            Status::Unaffected => {
+                unaffected.get_or_insert(source);
+            }
             Status::Possible(why) => {
                 possible.get_or_insert(format!("{source}: {why}"));
             }
             Status::Unknown => {}
         }
     }
-    if unaffected {
-        return None;
+    match (unaffected, possible) {
+        (Some(source), _) => Outcome::Unaffected { source },
+        (None, Some(reason)) => Outcome::Found {
+            confirmed: false,
+            reason,
+        },
+        (None, None) => Outcome::Nothing,
     }
-    possible.map(|p| (false, p))
 }
 
 /// Corporate suffixes dropped from vendor names before comparing.

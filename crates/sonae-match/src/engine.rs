@@ -136,6 +136,9 @@ struct NameResult {
     /// The formatted CPE name, made the first time a reason needs it.
     name: OnceLock<Box<str>>,
     whole: Vec<u32>,
+    /// CVE 5 only: (vulnerability, note) where a source says explicitly
+    /// that this version is not affected.
+    unaffected: Vec<(Arc<str>, Arc<str>)>,
 }
 
 /// [`NameResult`]s per component name (CPE and version as the component
@@ -347,11 +350,20 @@ impl Matcher {
     }
 
     /// What the CVE 5 blocks say of one component: (vulnerability,
-    /// certainty, reason), one per vulnerability.
-    fn cve5_result(&self, c: &Component) -> Vec<(Arc<str>, Certainty, Arc<str>)> {
+    /// certainty, reason), one per vulnerability; and the vulnerabilities a
+    /// source rules out for its version, with a note saying which.
+    #[allow(clippy::type_complexity)]
+    fn cve5_result(
+        &self,
+        c: &Component,
+    ) -> (
+        Vec<(Arc<str>, Certainty, Arc<str>)>,
+        Vec<(Arc<str>, Arc<str>)>,
+    ) {
         let mut out = Vec::new();
+        let mut ruled_out = Vec::new();
         if self.cve5_blocks.is_empty() || is_distribution_package(c) {
-            return out;
+            return (out, ruled_out);
         }
         let cpe = self.component_cpe(c).map(|(cpe, _)| cpe);
         let mut blocks: Vec<u32> = Vec::new();
@@ -361,7 +373,7 @@ impl Matcher {
             }
         }
         if blocks.is_empty() {
-            return out;
+            return (out, ruled_out);
         }
         blocks.sort_unstable();
         blocks.dedup();
@@ -390,16 +402,28 @@ impl Matcher {
                 statuses.push((s, b.source.to_string()));
                 i += 1;
             }
-            if let Some((confirmed, reason)) = crate::cve5::combine(statuses) {
-                let certainty = if confirmed {
-                    Certainty::Confirmed
-                } else {
-                    Certainty::Possible
-                };
-                out.push((first.vuln_id.clone(), certainty, Arc::from(reason)));
+            match crate::cve5::outcome(statuses) {
+                crate::cve5::Outcome::Found { confirmed, reason } => {
+                    let certainty = if confirmed {
+                        Certainty::Confirmed
+                    } else {
+                        Certainty::Possible
+                    };
+                    out.push((first.vuln_id.clone(), certainty, Arc::from(reason)));
+                }
+                crate::cve5::Outcome::Unaffected { source } => {
+                    let v = version.as_deref().unwrap_or("");
+                    ruled_out.push((
+                        first.vuln_id.clone(),
+                        Arc::from(format!(
+                            "sources disagree: {source} says version {v} is not affected"
+                        )),
+                    ));
+                }
+                crate::cve5::Outcome::Nothing => {}
             }
         }
-        out
+        (out, ruled_out)
     }
 
     /// The keys a component is looked up by in the CVE 5 index.
@@ -582,6 +606,7 @@ impl Matcher {
             platforms: hits.platforms,
             name: OnceLock::new(),
             whole: hits.whole,
+            unaffected: Vec::new(),
         }
     }
 
@@ -645,12 +670,17 @@ impl Matcher {
         // rest emitted at the end.
         let mut key = String::new();
         let cve5 = std::cell::RefCell::new(FxHashMap::default());
+        // Where a CVE 5 source rules a version out that another finds.
+        let mut cve5_no: FxHashMap<Pair, Arc<str>> = FxHashMap::default();
         if !self.cve5_blocks.is_empty() {
             let mut map = cve5.borrow_mut();
             for (i, c) in components.iter().enumerate() {
                 let r = self.cve5_cached(c, &mut key, cache);
                 for (v, certainty, reason) in &r.found {
                     map.insert((i, v.clone()), (*certainty, reason.clone()));
+                }
+                for (v, note) in &r.unaffected {
+                    cve5_no.insert((i, v.clone()), note.clone());
                 }
             }
         }
@@ -703,7 +733,10 @@ impl Matcher {
                                 Arc::from(format!("{reason}; {r5}")),
                             )
                         }
-                        None => (certainty, reason),
+                        None => match cve5_no.get(&(i, vuln_id.clone())) {
+                            Some(note) => (certainty, Arc::from(format!("{reason}; {note}"))),
+                            None => (certainty, reason),
+                        },
                     }
                 }
             };
@@ -872,13 +905,15 @@ impl Matcher {
         if let Some(Some(r)) = cache.get(key.as_str()) {
             return r;
         }
+        let (found, unaffected) = self.cve5_result(c);
         let r = Arc::new(NameResult {
-            found: self.cve5_result(c),
+            found,
             local: 0,
             nonlocal: Vec::new(),
             platforms: Vec::new(),
             name: OnceLock::new(),
             whole: Vec::new(),
+            unaffected,
         });
         cache.insert(key.as_str(), Some(r.clone()));
         r

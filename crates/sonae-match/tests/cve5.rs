@@ -266,3 +266,49 @@ fn record_and_component_keys_meet_for_the_incremental_rematch() {
     let ck = m.component_keys(&c);
     assert!(ck.iter().any(|k| keys.contains(k)), "{keys:?} / {ck:?}");
 }
+
+/// NVD says vulnerable, the CNA says this version is not: the finding
+/// stays (NVD's configuration matched) and its reason says they disagree.
+#[test]
+fn a_disagreement_between_sources_is_shown() {
+    let mut m = matcher();
+    let mut nvd = SourceRecord::new(Feed::Nvd, "CVE-2019-25162", "en");
+    nvd.cves = vec![CveId::parse("CVE-2019-25162").unwrap()];
+    nvd.configurations = vec![Configuration {
+        operator: None,
+        negate: false,
+        nodes: vec![ConfigNode {
+            operator: Operator::Or,
+            negate: false,
+            cpe_match: vec![CpeMatch {
+                vulnerable: true,
+                criteria: "cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*".into(),
+                match_criteria_id: None,
+                version_start_including: Some("4.3".into()),
+                version_start_excluding: None,
+                version_end_including: None,
+                version_end_excluding: Some("6.0".into()),
+            }],
+        }],
+    }];
+    m.add(&nvd);
+    let found = run(
+        &m,
+        &[comp(
+            1,
+            None,
+            "kernel",
+            "",
+            Some("cpe:2.3:o:linux:linux_kernel:4.14.300:*:*:*:*:*:*:*"),
+            None,
+        )],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .reason
+            .contains("sources disagree: CVE 5 CNA (Linux) says version 4.14.300 is not affected"),
+        "{}",
+        found[0].reason
+    );
+}
