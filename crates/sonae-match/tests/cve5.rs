@@ -312,3 +312,28 @@ fn a_disagreement_between_sources_is_shown() {
         found[0].reason
     );
 }
+
+/// Microsoft names each Windows release with a build-number range: the
+/// release and full build a collector reports decide.
+#[test]
+fn windows_releases_match_by_build_number() {
+    let mut m = Matcher::new(Aliases::new());
+    m.add(&record("CVE-2024-30000.json"));
+    let win =
+        |id, product: &str, build: &str| comp(id, Some("Microsoft"), product, build, None, None);
+    let found = run(
+        &m,
+        &[
+            win(1, "Windows 11 Version 23H2", "10.0.22631.3447"),
+            win(2, "Windows 11 Version 23H2", "10.0.22631.3593"),
+            win(3, "Windows 11 Version 22H2", "10.0.22621.3447"),
+            win(4, "Windows Server 2022", "10.0.20348.2402"),
+        ],
+    );
+    assert_eq!(ids(&found, 1), ["CVE-2024-30000"]);
+    assert!(ids(&found, 2).is_empty(), "the fixed build");
+    assert_eq!(ids(&found, 3), ["CVE-2024-30000"], "its own range");
+    assert_eq!(ids(&found, 4), ["CVE-2024-30000"]);
+    let f = found.iter().find(|f| f.component_id == 1).unwrap();
+    assert!(f.reason.contains("10.0.22631.3593"), "{}", f.reason);
+}

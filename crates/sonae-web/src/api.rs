@@ -486,7 +486,33 @@ pub async fn vuln(
 
 #[derive(serde::Deserialize)]
 pub struct CollectedBody {
+    #[serde(default)]
     packages: Vec<CollectedItem>,
+    /// Installed applications without a package URL (Windows: the
+    /// uninstall registry keys, as `scripts/collect-windows.ps1` reads them).
+    #[serde(default)]
+    applications: Vec<CollectedApplication>,
+    /// The Windows release and its full build number.
+    #[serde(default)]
+    windows: Option<CollectedWindows>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CollectedApplication {
+    name: String,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    vendor: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CollectedWindows {
+    /// As Microsoft's advisories name it: "Windows 11 Version 23H2",
+    /// "Windows Server 2022".
+    product: String,
+    /// Major.minor.build.revision, e.g. "10.0.22631.4460".
+    build: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -515,17 +541,44 @@ pub async fn collected(
             a.tr.t("error-bad-json"),
         );
     };
-    let packages: Vec<sonae_store::CollectedPackage> = body
+    let mut items: Vec<sonae_store::SourcedComponent> = body
         .packages
         .into_iter()
         .filter(|p| !p.name.trim().is_empty())
-        .map(|p| sonae_store::CollectedPackage {
-            name: p.name,
-            version: p.version,
-            purl: p.purl,
+        .map(|p| sonae_store::SourcedComponent {
+            vendor: None,
+            product: p.name,
+            version: Some(p.version),
+            cpe: None,
+            purl: Some(p.purl),
         })
         .collect();
-    match st.store.replace_collected(&a.actor, id, &packages).await {
+    if let Some(w) = body.windows.filter(|w| !w.product.trim().is_empty()) {
+        items.push(sonae_store::SourcedComponent {
+            vendor: Some("Microsoft".into()),
+            product: w.product,
+            version: Some(w.build),
+            cpe: None,
+            purl: None,
+        });
+    }
+    items.extend(
+        body.applications
+            .into_iter()
+            .filter(|a| !a.name.trim().is_empty())
+            .map(|a| sonae_store::SourcedComponent {
+                vendor: a.vendor,
+                product: a.name,
+                version: a.version,
+                cpe: None,
+                purl: None,
+            }),
+    );
+    match st
+        .store
+        .replace_sourced(&a.actor, id, "collector", &items)
+        .await
+    {
         Ok(s) => Json(json!({ "added": s.added, "updated": s.updated, "removed": s.removed, "unchanged": s.unchanged })).into_response(),
         Err(e) => store_error(&a.tr, e),
     }

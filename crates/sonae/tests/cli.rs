@@ -644,10 +644,10 @@ fn import_cve5_and_vuls_scan_results_then_find() {
     let cve5 = root.join("sonae-feeds/tests/fixtures/cve5");
     let o = sonae(d, &db, &["import", "cve5", cve5.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("7 records (7 new"), "{}", text(&o));
+    assert!(text(&o).contains("8 records (8 new"), "{}", text(&o));
     // Again: nothing changes.
     let o = sonae(d, &db, &["import", "cve5", cve5.to_str().unwrap()], None);
-    assert!(text(&o).contains("7 unchanged"), "{}", text(&o));
+    assert!(text(&o).contains("8 unchanged"), "{}", text(&o));
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let store = rt.block_on(async {
@@ -672,10 +672,10 @@ fn import_cve5_and_vuls_scan_results_then_find() {
                 .summary
                 .exploited
         );
-        // /feeds' coverage: six of the seven have affected data (one is rejected).
+        // /feeds' coverage: seven of the eight have affected data (one is rejected).
         let cov = s.coverage_since("2000-01-01T00:00:00Z").await.unwrap();
-        assert_eq!((cov.total, cov.matchable), (7, 6));
-        assert_eq!(cov.by_feed, vec![(sonae_domain::vuln::Feed::Cve5, 6)]);
+        assert_eq!((cov.total, cov.matchable), (8, 7));
+        assert_eq!(cov.by_feed, vec![(sonae_domain::vuln::Feed::Cve5, 7)]);
         let none = s.coverage_since("2030-01-01T00:00:00Z").await.unwrap();
         assert_eq!((none.total, none.matchable), (0, 0));
         s

@@ -1397,3 +1397,75 @@ async fn notification_settings_pages_for_users_and_admins() {
             .any(|h| h.department_id == seed.ec && h.person_id == Some(person)));
     }
 }
+
+/// What `scripts/collect-windows.ps1` sends: the Windows release with its
+/// full build and the installed applications become the system's
+/// collector components; a second report replaces the first.
+#[tokio::test]
+async fn windows_collection_becomes_components() {
+    let app = spawn("sqlite").await;
+    let seed = app.seed().await;
+    let c = login(&app, "security").await;
+    let t = csrf(&app, &c).await;
+    let html = c
+        .post(format!("{}/account/tokens", app.base))
+        .form(&[("csrf", t.as_str()), ("name", "windows")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("<code>").unwrap() + 6;
+    let token = html[start..].split('<').next().unwrap().to_owned();
+    let url = format!("{}/api/v1/systems/{}/collected", app.base, seed.wms);
+    let body = serde_json::json!({
+        "windows": {"product": "Windows 11 Version 23H2", "build": "10.0.22631.3447"},
+        "packages": [],
+        "applications": [
+            {"name": "Google 日本語入力", "version": "2.29.5370.0", "vendor": "Google LLC"},
+            {"name": "7-Zip 23.01 (x64)", "version": "23.01", "vendor": "Igor Pavlov"},
+            {"name": "社内ツール", "version": null, "vendor": null}
+        ]
+    });
+    let put = |b: serde_json::Value| {
+        reqwest::Client::new()
+            .put(&url)
+            .bearer_auth(&token)
+            .json(&b)
+            .send()
+    };
+    let r = put(body.clone()).await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["added"], 4);
+    let comps = app
+        .store
+        .list(
+            &sonae_domain::Actor::system(),
+            Kind::Component,
+            &sonae_store::ListQuery {
+                eq: vec![("system_id", sonae_domain::Value::Int(seed.wms))],
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let win = comps
+        .items
+        .iter()
+        .find(|r| r.get("product").as_text() == Some("Windows 11 Version 23H2"))
+        .unwrap();
+    assert_eq!(win.get("vendor").as_text(), Some("Microsoft"));
+    assert_eq!(win.get("version").as_text(), Some("10.0.22631.3447"));
+    // The next month: a new build, one application gone.
+    let mut next = body.clone();
+    next["windows"]["build"] = "10.0.22631.3593".into();
+    next["applications"].as_array_mut().unwrap().pop();
+    let v: serde_json::Value = put(next).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (&v["added"], &v["updated"], &v["removed"], &v["unchanged"]),
+        (&0.into(), &1.into(), &1.into(), &2.into())
+    );
+}
