@@ -544,3 +544,149 @@ async fn cve5_baseline_then_deltas_resume_where_they_stopped() {
     let r = s.sync(Feed::Cve5).await.unwrap();
     assert_eq!((r.records, r.requests), (0, 1));
 }
+
+fn jvn_errors(errors: &[(i64, sonae_domain::vuln::Skipped)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = errors
+        .iter()
+        .map(|(_, k)| (k.id.clone(), k.reason.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// An entry the detail answer leaves out is stored from its overview
+/// record and counted as skipped, with the reason on /feeds.
+#[tokio::test]
+async fn jvn_detail_answer_without_an_entry_keeps_the_overview_and_counts_it() {
+    let e = env().await;
+    // The 2022 yearly overview (3 entries) as the API's page; the detail
+    // answer has only JVNDB-2022-000001 of them.
+    put(
+        &e,
+        "/myjvn?startItem=1",
+        std::fs::read(fixture("jvn/jvndb_2022.rdf")).unwrap(),
+    );
+    put(
+        &e,
+        "/myjvn?method=getVulnDetailInfo",
+        std::fs::read(fixture("jvn/jvndb_detail_2022.rdf")).unwrap(),
+    );
+    let r = syncer(&e, "a").sync(Feed::Jvn).await.unwrap();
+    assert_eq!((r.records, r.skipped), (3, 2));
+    assert_eq!(r.requests, 2, "overview, one detail call");
+    // The returned detail brings its affected product; the others stand
+    // from their overview records (the Android one with its sec:cpe).
+    let jvn_record = |v: &sonae_store::VulnDetail| {
+        v.sources
+            .iter()
+            .find(|s| s.record.feed == Feed::Jvn)
+            .unwrap()
+            .record
+            .clone()
+    };
+    let canon = jvn_record(&e.store.vuln_get("CVE-2021-20877").await.unwrap());
+    assert_eq!(canon.id, "JVNDB-2022-000001");
+    assert_eq!(canon.affected.len(), 1, "from the detail record");
+    assert_eq!(canon.affected[0].product, "(複数の製品)");
+    let android = jvn_record(&e.store.vuln_get("CVE-2022-22292").await.unwrap());
+    assert_eq!(android.id, "JVNDB-2021-018345");
+    assert_eq!(
+        android.affected[0].cpe.as_deref(),
+        Some("cpe:/o:google:android")
+    );
+    let errors = jvn_errors(&e.store.feed_errors(Feed::Jvn, 10).await.unwrap());
+    assert_eq!(
+        errors.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["JVNDB-2021-018345", "JVNDB-2023-002068"]
+    );
+    for (id, reason) in &errors {
+        assert!(
+            reason.starts_with("detail not returned by MyJVN: the answer did not include it"),
+            "{id}: {reason}"
+        );
+    }
+    let st = e.store.feed_states().await.unwrap();
+    let jvn = st.iter().find(|f| f.feed == "jvn").unwrap();
+    assert_eq!(jvn.skipped, 2);
+    assert!(jvn.last_error.is_none());
+}
+
+/// A detail call that fails after its retries does not stop the run: its
+/// entries are stored from the overview, counted, and asked again on the
+/// next run.
+#[tokio::test]
+async fn jvn_detail_call_that_keeps_failing_is_counted_and_the_run_goes_on() {
+    let e = env().await;
+    // Page one (2 entries of 5), page two (3 entries).
+    let page1 = std::fs::read_to_string(fixture("jvn/getVulnOverviewList_hnd.xml"))
+        .unwrap()
+        .replace("totalRes=\"6\"", "totalRes=\"5\"");
+    put(&e, "/myjvn?startItem=1", page1.into_bytes());
+    put(
+        &e,
+        "/myjvn?startItem=3",
+        std::fs::read(fixture("jvn/jvndb_2022.rdf")).unwrap(),
+    );
+    put(
+        &e,
+        "/myjvn?method=getVulnDetailInfo",
+        std::fs::read(fixture("jvn/jvndb_detail_2022.rdf")).unwrap(),
+    );
+    // The first detail call fails on every attempt (1 + 3 retries).
+    for _ in 0..4 {
+        fault(
+            &e,
+            "/myjvn?method=getVulnDetailInfo",
+            Fault::Status(500, None),
+        );
+    }
+    let mut s = syncer(&e, "a");
+    s.config.jvn_page_size = 2;
+    let r = s.sync(Feed::Jvn).await.unwrap();
+    assert_eq!(r.records, 5, "every entry is known");
+    assert_eq!(
+        r.skipped, 4,
+        "2 of the failed call + 2 left out of page two's answer"
+    );
+    let requests = log(&e);
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|q| q.contains("method=getVulnDetailInfo"))
+            .count(),
+        4 + 1
+    );
+    assert!(
+        requests.iter().any(|q| q.contains("startItem=3")),
+        "page two was read"
+    );
+    let errors = jvn_errors(&e.store.feed_errors(Feed::Jvn, 10).await.unwrap());
+    let failed: Vec<&(String, String)> = errors
+        .iter()
+        .filter(|(id, _)| id.starts_with("JVNDB-2025-"))
+        .collect();
+    assert_eq!(failed.len(), 2);
+    for (id, reason) in failed {
+        assert!(
+            reason.starts_with("detail not returned by MyJVN: ") && reason.contains("HTTP 500"),
+            "{id}: {reason}"
+        );
+    }
+    assert!(e.store.vuln_get("CVE-2025-31084").await.is_ok());
+    let st = e.store.feed_states().await.unwrap();
+    let jvn = st.iter().find(|f| f.feed == "jvn").unwrap();
+    assert!(jvn.last_error.is_none() && jvn.last_success_ms.is_some());
+    assert_eq!(jvn.skipped, 4);
+    // The next run first asks again for the details that failed.
+    s.sync(Feed::Jvn).await.unwrap();
+    let requests = log(&e);
+    assert!(
+        requests[0].contains("method=getVulnDetailInfo")
+            && requests[0].contains("vulnId=JVNDB-2025-002953%2BJVNDB-2025-002884"),
+        "{requests:?}"
+    );
+    assert!(requests[1].contains("method=getVulnOverviewList"));
+    // Answered (without them): not asked again after that.
+    s.sync(Feed::Jvn).await.unwrap();
+    assert!(log(&e)[0].contains("method=getVulnOverviewList"));
+}
