@@ -13,6 +13,11 @@
 //! an unknown entity reference) is reported as skipped and the rest loads;
 //! broken XML structure stops the parse with [`FeedError::Format`].
 //!
+//! Placeholder entries (title or overview marked `** 削除 **`,
+//! `** 未確定 **`, `** サポート外 **`, `** RESERVED **`, `** REJECT **`;
+//! see [`placeholder_marker`]) are kept with `status = "withdrawn"` and no
+//! affected products, so nothing is matched against them.
+//!
 //! Security: a DOCTYPE is read past and never honored; only the five
 //! predefined XML entities and numeric character references are decoded.
 //! Any other `&name;` makes its record skipped. Field lengths, list lengths
@@ -823,6 +828,16 @@ impl<'s> Parser<'s> {
         };
         rec.id = id.as_str().to_owned();
         rec.aliases.retain(|a| a != &rec.id);
+        let marker = [rec.title.as_deref(), rec.description.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(placeholder_marker);
+        if marker.is_some() {
+            // A placeholder names no vulnerability to look for: the entry
+            // stays known, but affects nothing.
+            rec.status = Some("withdrawn".into());
+            rec.affected.clear();
+        }
         if rec.published.is_none() {
             rec.published = first_published.or(date_public);
         }
@@ -853,6 +868,41 @@ impl<'s> Parser<'s> {
             status: self.status,
         })
     }
+}
+
+/// Markers JVN iPedia (and the NVD descriptions it translates) put in a
+/// placeholder entry's title or overview: deleted, not settled, not
+/// handled, reserved, rejected. `** DISPUTED **` is not among them: a
+/// disputed vulnerability may still be one.
+const PLACEHOLDER_MARKERS: [&str; 6] = [
+    "削除",
+    "未確定",
+    "サポート外",
+    "RESERVED",
+    "REJECT",
+    "REJECTED",
+];
+
+/// The placeholder marker written in `text` as `** 削除 **` (spaces around
+/// the word optional, ASCII case ignored), if any. A word such as 削除 in
+/// ordinary prose (「Lookup 機能が削除され」) is no marker.
+pub fn placeholder_marker(text: &str) -> Option<&'static str> {
+    let mut from = 0;
+    while let Some(i) = text.get(from..).and_then(|t| t.find("**")) {
+        let open = from + i + 2;
+        let rest = text.get(open..).unwrap_or("");
+        if let Some(j) = rest.find("**") {
+            let word = rest[..j].trim();
+            if let Some(m) = PLACEHOLDER_MARKERS
+                .iter()
+                .find(|m| m.eq_ignore_ascii_case(word))
+            {
+                return Some(m);
+            }
+        }
+        from = open;
+    }
+    None
 }
 
 fn status_from(attrs: &[(String, String)]) -> ApiStatus {

@@ -758,3 +758,100 @@ fn empty_documents() {
     let (doc, _) = run_ok("<VULDEF-Document xmlns=\"https://jvn.jp/vuldef/\"></VULDEF-Document>");
     assert_eq!(doc.format, JvnFormat::Vuldef);
 }
+
+// ---------------------------------------------------------- placeholders
+
+/// JVNDB-2022-000002 of the real 2022 detail feed with `marker` put before
+/// its title (`in_title`) or its overview.
+fn marked_detail(marker: &str, in_title: bool) -> String {
+    let xml = fixture("jvndb_detail_2022.rdf");
+    let (from, to) = if in_title {
+        (
+            "<Title>WordPress 用プラグイン Quiz And Survey Master",
+            format!("<Title>{marker} WordPress 用プラグイン Quiz And Survey Master"),
+        )
+    } else {
+        (
+            "<Overview>ExpressTech が提供する",
+            format!("<Overview>{marker} ExpressTech が提供する"),
+        )
+    };
+    assert_eq!(xml.matches(from).count(), 1);
+    xml.replace(from, &to)
+}
+
+#[test]
+fn placeholder_entries_are_withdrawn_and_affect_nothing() {
+    let (_, plain) = run_ok(&fixture("jvndb_detail_2022.rdf"));
+    let before = record(&plain, "JVNDB-2022-000002");
+    assert_eq!(before.status, None);
+    assert_eq!(before.affected.len(), 1);
+    for (marker, in_title) in [
+        ("** 削除 **", true),
+        ("** 未確定 **", true),
+        ("** サポート外 **", false),
+        ("**削除**", false),
+        ("** RESERVED **", false),
+        ("** REJECT **", true),
+        ("** Reject **", false),
+    ] {
+        let (doc, c) = run_ok(&marked_detail(marker, in_title));
+        assert_eq!(doc.stats.records, 2, "{marker}: the entry is still loaded");
+        let r = record(&c, "JVNDB-2022-000002");
+        assert_eq!(r.status.as_deref(), Some("withdrawn"), "{marker}");
+        assert!(r.affected.is_empty(), "{marker}");
+        // Everything else stays: the entry is known, with its ids.
+        assert_eq!(r.cves, before.cves, "{marker}");
+        assert_eq!(r.cvss, before.cvss, "{marker}");
+        let other = record(&c, "JVNDB-2022-000001");
+        assert_eq!(other.status, None);
+        assert_eq!(other.affected.len(), 1);
+    }
+}
+
+#[test]
+fn disputed_and_prose_words_are_not_placeholders() {
+    let (_, c) = run_ok(&marked_detail("** DISPUTED **", false));
+    let r = record(&c, "JVNDB-2022-000002");
+    assert_eq!(r.status, None);
+    assert_eq!(r.affected.len(), 1);
+    // The real Log4j entry (whose solution text says 「Lookup 機能が削除
+    // され」) has no marker: it stays a vulnerability with its products.
+    let (_, c) = run_ok(&fixture("jvndb_detail_2021.rdf"));
+    let r = record(&c, "JVNDB-2021-005429");
+    assert_eq!(r.status, None);
+    assert_eq!(r.affected.len(), 2);
+    assert_eq!(
+        r.affected[0].versions,
+        [
+            "2.13.0 から 2.15.0 より前のバージョン",
+            "core 2.0-beta9 から 2.12.1 より前のバージョン"
+        ]
+    );
+    for text in [
+        "本アップデートでは、Log4j の Lookup 機能が削除されており",
+        "**重要** 未確定の情報を含みます",
+        "** 削除",
+        "**",
+    ] {
+        assert_eq!(sonae_feeds::jvn::placeholder_marker(text), None, "{text}");
+    }
+    assert_eq!(
+        sonae_feeds::jvn::placeholder_marker("** 削除 ** Linux の Linux Kernel における脆弱性"),
+        Some("削除")
+    );
+}
+
+#[test]
+fn placeholder_items_of_an_overview_list_are_withdrawn() {
+    let xml = fixture("jvndb_2022.rdf").replace(
+        "<title>Android における脆弱性</title>",
+        "<title>** 未確定 ** Android における脆弱性</title>",
+    );
+    let (_, c) = run_ok(&xml);
+    let r = record(&c, "JVNDB-2021-018345");
+    assert_eq!(r.status.as_deref(), Some("withdrawn"));
+    assert!(r.affected.is_empty(), "its sec:cpe is dropped");
+    assert_eq!(cves(r), ["CVE-2022-22292"]);
+    assert_eq!(record(&c, "JVNDB-2022-000001").status, None);
+}

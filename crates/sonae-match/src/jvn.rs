@@ -1,8 +1,9 @@
 //! JVN iPedia affected-product entries: a CPE (often a CPE 2.2 URI without
 //! a version) and free affected-version text in Japanese or English
 //! ("1.05およびそれ以前", "Ver.1.3.0より前のバージョン", "2.4.49 and 2.4.50",
-//! "versions prior to 3.1.0"). The text is read where its form is known;
-//! what cannot be read leaves the match only possible.
+//! "versions prior to 3.1.0", "全てのバージョン"). The text is read where
+//! its form is known ([`parse_versions`], shown as [`reading`]); what cannot
+//! be read leaves the match only possible.
 
 use crate::cpe::{AttrValue, Cpe23, MatchResult};
 use crate::version::{self, Scheme};
@@ -21,6 +22,11 @@ pub enum VersionRule {
     Ge(String),
     /// From one to the other, both included (から, to, -, ～).
     Between(String, String),
+    /// From the first (included) to before the second ("1.0 から 2.0 より前").
+    FromBefore(String, String),
+    /// Every version (全てのバージョン, すべてのバージョン, 全バージョン,
+    /// all versions).
+    All,
 }
 
 impl VersionRule {
@@ -32,18 +38,75 @@ impl VersionRule {
             VersionRule::Le(b) => cmp(b) != Ordering::Greater,
             VersionRule::Ge(b) => cmp(b) != Ordering::Less,
             VersionRule::Between(a, b) => cmp(a) != Ordering::Less && cmp(b) != Ordering::Greater,
+            VersionRule::FromBefore(a, b) => cmp(a) != Ordering::Less && cmp(b) == Ordering::Less,
+            VersionRule::All => true,
         }
     }
 
-    fn describe(&self) -> String {
+    /// The rule in a form that reads the same in Japanese and English
+    /// ("< 3.4.6", "≤ 2.20", "1.0 ≤ v < 2.0"), except "all versions".
+    pub fn describe(&self) -> String {
         match self {
             VersionRule::Eq(b) => format!("= {b}"),
             VersionRule::Lt(b) => format!("< {b}"),
-            VersionRule::Le(b) => format!("<= {b}"),
-            VersionRule::Ge(b) => format!(">= {b}"),
-            VersionRule::Between(a, b) => format!("{a} to {b}"),
+            VersionRule::Le(b) => format!("≤ {b}"),
+            VersionRule::Ge(b) => format!("≥ {b}"),
+            VersionRule::Between(a, b) => format!("{a} ≤ v ≤ {b}"),
+            VersionRule::FromBefore(a, b) => format!("{a} ≤ v < {b}"),
+            VersionRule::All => "all versions".to_owned(),
         }
     }
+}
+
+/// Rules as one text: each described, joined by ", " (any of them holds).
+fn describe_all(rules: &[VersionRule]) -> String {
+    rules
+        .iter()
+        .map(VersionRule::describe)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How an affected-version text was read, for showing beside it
+/// ("3.4.6 より前のバージョン" → "< 3.4.6", "2.20 およびそれ以前" →
+/// "≤ 2.20", "全てのバージョン" → "all versions", "1.0 から 2.0 より前" →
+/// "1.0 ≤ v < 2.0", "2.4.49 および 2.4.50" → "= 2.4.49, = 2.4.50").
+/// `None` when the text's form is not known (matching stays possible).
+pub fn reading(text: &str) -> Option<String> {
+    parse_versions(text).map(|rules| describe_all(&rules))
+}
+
+/// Words allowed before an "all versions" phrase ("ファームウェア 全ての
+/// バージョン"); anything else (「一部を除く全てのバージョン」) leaves the
+/// text unread.
+const ALL_VERSIONS_HEADS: [&str; 7] = [
+    "",
+    "ファームウェア",
+    "ファームウエア",
+    "ソフトウェア",
+    "ソフトウエア",
+    "firmware",
+    "software",
+];
+
+/// Whether a text without version numbers says "every version": the
+/// phrase alone (spaces, case and a final full stop ignored), after at
+/// most one of [`ALL_VERSIONS_HEADS`].
+fn says_all_versions(cleaned: &str) -> bool {
+    let squeezed: String = cleaned
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let text = squeezed.trim_end_matches(['。', '.']);
+    ALL_VERSIONS_HEADS.iter().any(|head| {
+        text.strip_prefix(head).is_some_and(|rest| {
+            matches!(
+                rest,
+                "全てのバージョン" | "すべてのバージョン" | "全バージョン" | "allversions"
+            )
+        })
+    })
 }
 
 /// Version-like tokens in a text: starting with a digit, then digits,
@@ -112,11 +175,18 @@ pub fn parse_versions(text: &str) -> Option<Vec<VersionRule>> {
         }
     }
     let lower = cleaned.to_lowercase();
+    // "All versions except 2.0", 「2.0 以外」: an exclusion is not read.
+    if ["except", "excluding", "other than", "除く", "以外"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return None;
+    }
     let toks = version_tokens(&cleaned);
     let after = |pos: usize, tok: &str| lower.get(pos + tok.len()..).unwrap_or("").trim_start();
     let before = |pos: usize| lower.get(..pos).unwrap_or("").trim_end();
     match toks.as_slice() {
-        [] => None,
+        [] => says_all_versions(&cleaned).then(|| vec![VersionRule::All]),
         [(pos, v)] => {
             let rest = after(*pos, v);
             let head = before(*pos);
@@ -159,9 +229,8 @@ pub fn parse_versions(text: &str) -> Option<Vec<VersionRule>> {
             let rest = after(*p2, b);
             if ["から", "to", "-", "～", "〜", "~", "through"].contains(&between) {
                 if rest.starts_with("より前") || rest.starts_with("未満") {
-                    // "1.0 から 2.0 より前": 1.0 <= v < 2.0 — read as an
-                    // inclusive range minus the end.
-                    return Some(vec![VersionRule::Ge(a.clone()), VersionRule::Lt(b.clone())]);
+                    // "1.0 から 2.0 より前": 1.0 <= v < 2.0.
+                    return Some(vec![VersionRule::FromBefore(a.clone(), b.clone())]);
                 }
                 Some(vec![VersionRule::Between(a.clone(), b.clone())])
             } else if ["および", "及び", "と", "and", ",", "、", "/"].contains(&between) {
@@ -216,6 +285,19 @@ pub fn affects(cpe: &Cpe23, versions: &[String], component: &Cpe23, source: &str
             },
         };
     }
+    // "All versions": affected whatever the component's version, said or not.
+    if let Some(t) = versions
+        .iter()
+        .find(|t| parse_versions(t).is_some_and(|r| r.contains(&VersionRule::All)))
+    {
+        let version = match &component.version {
+            AttrValue::Value(v) if !v.has_wildcards() => format!("; version {}", v.as_str()),
+            _ => String::new(),
+        };
+        return MatchResult::Yes {
+            reason: format!("{source}: {name} affects \"{t}\" (read as all versions){version}"),
+        };
+    }
     let texts = versions.join(" / ");
     let comp_version = match &component.version {
         AttrValue::Value(v) if !v.has_wildcards() => Some(v.as_str()),
@@ -239,21 +321,12 @@ pub fn affects(cpe: &Cpe23, versions: &[String], component: &Cpe23, source: &str
     for t in versions {
         match parse_versions(t) {
             Some(rules) => {
-                // Several rules from one text: a range written as two (>= and <) must all hold.
-                let holds = if rules.len() == 2
-                    && matches!(rules[0], VersionRule::Ge(_))
-                    && matches!(rules[1], VersionRule::Lt(_))
-                {
-                    rules.iter().all(|r| r.holds(cv))
-                } else {
-                    rules.iter().any(|r| r.holds(cv))
-                };
-                if holds {
-                    let d: Vec<String> = rules.iter().map(VersionRule::describe).collect();
+                // Several rules from one text are alternatives.
+                if rules.iter().any(|r| r.holds(cv)) {
                     return MatchResult::Yes {
                         reason: format!(
                             "{source}: {name} affects \"{t}\" (read as {}); version {cv}",
-                            d.join(", ")
+                            describe_all(&rules)
                         ),
                     };
                 }
@@ -275,7 +348,7 @@ pub fn affects(cpe: &Cpe23, versions: &[String], component: &Cpe23, source: &str
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
     #[test]
@@ -307,8 +380,73 @@ mod tests {
             parse_versions("7.0 以降"),
             Some(vec![VersionRule::Ge("7.0".into())])
         );
-        assert_eq!(parse_versions("全てのバージョン"), None);
         assert_eq!(parse_versions("Windows 版の一部"), None);
+    }
+
+    #[test]
+    fn all_versions() {
+        for text in [
+            "全てのバージョン",
+            "すべてのバージョン",
+            "全バージョン",
+            " 全てのバージョン。",
+            "ファームウェア 全てのバージョン",
+            "全てのバージョン（CVE-2025-0355）",
+            "all versions",
+            "All Versions",
+            "Firmware all versions.",
+        ] {
+            assert_eq!(parse_versions(text), Some(vec![VersionRule::All]), "{text}");
+            assert_eq!(reading(text).as_deref(), Some("all versions"), "{text}");
+        }
+        for text in [
+            "一部を除く全てのバージョン",
+            "Windows 版の全てのバージョン",
+            "all versions except 2.0",
+            "2.0 を除く全てのバージョン",
+            "1.0 以外のバージョン",
+            "全てのバージョンではない",
+        ] {
+            assert_eq!(parse_versions(text), None, "{text}");
+        }
+        // With a number it is not "every version".
+        assert_eq!(
+            parse_versions("3.x の全てのバージョン"),
+            None,
+            "a branch, not every version"
+        );
+    }
+
+    #[test]
+    fn readings_are_neutral() {
+        assert_eq!(
+            reading("3.4.6 より前のバージョン").as_deref(),
+            Some("< 3.4.6")
+        );
+        assert_eq!(
+            reading("ファームウエア 2.20 およびそれ以前").as_deref(),
+            Some("≤ 2.20")
+        );
+        assert_eq!(reading("7.0 以降").as_deref(), Some("≥ 7.0"));
+        assert_eq!(reading("1.0.2").as_deref(), Some("= 1.0.2"));
+        assert_eq!(
+            reading("1.0 から 2.0 より前").as_deref(),
+            Some("1.0 ≤ v < 2.0")
+        );
+        assert_eq!(
+            reading("v3.0.0 から v3.2.1").as_deref(),
+            Some("3.0.0 ≤ v ≤ 3.2.1")
+        );
+        assert_eq!(
+            reading("2.4.49 and 2.4.50").as_deref(),
+            Some("= 2.4.49, = 2.4.50")
+        );
+        assert_eq!(
+            reading("core 2.0-beta9 から 2.12.1 より前のバージョン").as_deref(),
+            Some("2.0-beta9 ≤ v < 2.12.1")
+        );
+        assert_eq!(reading("一部の機種"), None);
+        assert_eq!(reading(""), None);
     }
 
     #[test]
@@ -337,6 +475,48 @@ mod tests {
         assert!(matches!(
             affects(&cpe, &unreadable, &comp("1.0"), "JVNDB-2025-000001"),
             MatchResult::Possible { .. }
+        ));
+        // A range with an excluded end.
+        let range = vec!["2.13.0 から 2.15.0 より前のバージョン".to_owned()];
+        assert!(matches!(
+            affects(&cpe, &range, &comp("2.14.1"), "JVNDB-2021-005429"),
+            MatchResult::Yes { .. }
+        ));
+        assert_eq!(
+            affects(&cpe, &range, &comp("2.15.0"), "JVNDB-2021-005429"),
+            MatchResult::No
+        );
+        assert_eq!(
+            affects(&cpe, &range, &comp("2.12.9"), "JVNDB-2021-005429"),
+            MatchResult::No
+        );
+    }
+
+    #[test]
+    fn all_versions_affect_any_version() {
+        let cpe = Cpe23::parse_uri22("cpe:/o:nec:aterm_wg2600hs_firmware").unwrap();
+        let comp = |v: &str| {
+            let mut c =
+                Cpe23::parse("cpe:2.3:o:nec:aterm_wg2600hs_firmware:*:*:*:*:*:*:*:*").unwrap();
+            if !v.is_empty() {
+                c.version = AttrValue::literal(v);
+            }
+            c
+        };
+        let texts = vec!["全てのバージョン".to_owned()];
+        for v in ["0.1", "1.7.2", "99", ""] {
+            match affects(&cpe, &texts, &comp(v), "JVNDB-2025-000001") {
+                MatchResult::Yes { reason } => {
+                    assert!(reason.contains("read as all versions"), "{reason}")
+                }
+                other => panic!("{v}: {other:?}"),
+            }
+        }
+        // Beside another text, "all versions" still decides.
+        let texts = vec!["1.0 より前".to_owned(), "All versions".to_owned()];
+        assert!(matches!(
+            affects(&cpe, &texts, &comp("5.0"), "JVNDB-2025-000001"),
+            MatchResult::Yes { .. }
         ));
     }
 }

@@ -31,6 +31,14 @@ pub struct SyncConfig {
     pub nvd_api_key: Option<String>,
     /// MyJVN API endpoint.
     pub jvn_url: String,
+    /// Folder of JVN iPedia's yearly VULDEF files (`jvndb_detail_YYYY.rdf`),
+    /// loaded on the first JVN sync instead of paging through the API. The
+    /// checksum list read with them is `checksum.txt` in the folder above
+    /// (`https://jvndb.jvn.jp/ja/feed/checksum.txt`, as JVN publishes it).
+    /// Empty: the first sync pages through the MyJVN API.
+    pub jvn_bulk_url: String,
+    /// First year of the yearly files loaded (JVN iPedia's files begin with 1998).
+    pub jvn_bulk_from_year: i32,
     pub kev_url: String,
     pub epss_url: String,
     /// OSV bucket; `{osv_url}/{ecosystem}/all.zip` is fetched.
@@ -68,6 +76,8 @@ impl Default for SyncConfig {
             nvd_url: "https://services.nvd.nist.gov/rest/json/cves/2.0".into(),
             nvd_api_key: None,
             jvn_url: "https://jvndb.jvn.jp/myjvn".into(),
+            jvn_bulk_url: "https://jvndb.jvn.jp/ja/feed/detail".into(),
+            jvn_bulk_from_year: 1998,
             kev_url: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json".into(),
             epss_url: "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz".into(),
             osv_url: "https://osv-vulnerabilities.storage.googleapis.com".into(),
@@ -111,6 +121,8 @@ impl std::fmt::Debug for SyncConfig {
                 &self.nvd_api_key.as_ref().map(|_| "<hidden>"),
             )
             .field("jvn_url", &self.jvn_url)
+            .field("jvn_bulk_url", &self.jvn_bulk_url)
+            .field("jvn_bulk_from_year", &self.jvn_bulk_from_year)
             .field("kev_url", &self.kev_url)
             .field("epss_url", &self.epss_url)
             .field("osv_url", &self.osv_url)

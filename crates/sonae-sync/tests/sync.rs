@@ -155,6 +155,7 @@ fn syncer(e: &Env, node: &str) -> Syncer {
     let cfg = SyncConfig {
         nvd_url: format!("{}/nvd", e.base),
         jvn_url: format!("{}/myjvn", e.base),
+        jvn_bulk_url: format!("{}/jvnfeed/detail", e.base),
         kev_url: format!("{}/kev.json", e.base),
         epss_url: format!("{}/epss.csv.gz", e.base),
         osv_url: format!("{}/osv", e.base),
@@ -408,7 +409,11 @@ async fn jvn_sync_reads_overview_then_details() {
     fault(&e, "/myjvn?startItem=1", Fault::Status(502, None));
     let r = syncer(&e, "a").sync(Feed::Jvn).await.unwrap();
     assert_eq!(r.records, 2);
+    // The recorded detail answer is about other entries: both are counted.
+    assert_eq!(r.skipped, 2);
     let requests = log(&e);
+    // No checksum list (404): the first load pages through the API.
+    assert_eq!(requests[0], "/jvnfeed/checksum.txt?");
     assert!(requests
         .iter()
         .any(|q| q.contains("method=getVulnOverviewList")));
@@ -543,4 +548,268 @@ async fn cve5_baseline_then_deltas_resume_where_they_stopped() {
     // Nothing new: only the log is read.
     let r = s.sync(Feed::Cve5).await.unwrap();
     assert_eq!((r.records, r.requests), (0, 1));
+}
+
+fn jvn_errors(errors: &[(i64, sonae_domain::vuln::Skipped)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = errors
+        .iter()
+        .map(|(_, k)| (k.id.clone(), k.reason.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// An entry the detail answer leaves out is stored from its overview
+/// record and counted as skipped, with the reason on /feeds.
+#[tokio::test]
+async fn jvn_detail_answer_without_an_entry_keeps_the_overview_and_counts_it() {
+    let e = env().await;
+    // The 2022 yearly overview (3 entries) as the API's page; the detail
+    // answer has only JVNDB-2022-000001 of them.
+    put(
+        &e,
+        "/myjvn?startItem=1",
+        std::fs::read(fixture("jvn/jvndb_2022.rdf")).unwrap(),
+    );
+    put(
+        &e,
+        "/myjvn?method=getVulnDetailInfo",
+        std::fs::read(fixture("jvn/jvndb_detail_2022.rdf")).unwrap(),
+    );
+    let r = syncer(&e, "a").sync(Feed::Jvn).await.unwrap();
+    assert_eq!((r.records, r.skipped), (3, 2));
+    assert_eq!(r.requests, 3, "checksum list, overview, one detail call");
+    // The returned detail brings its affected product; the others stand
+    // from their overview records (the Android one with its sec:cpe).
+    let jvn_record = |v: &sonae_store::VulnDetail| {
+        v.sources
+            .iter()
+            .find(|s| s.record.feed == Feed::Jvn)
+            .unwrap()
+            .record
+            .clone()
+    };
+    let canon = jvn_record(&e.store.vuln_get("CVE-2021-20877").await.unwrap());
+    assert_eq!(canon.id, "JVNDB-2022-000001");
+    assert_eq!(canon.affected.len(), 1, "from the detail record");
+    assert_eq!(canon.affected[0].product, "(複数の製品)");
+    let android = jvn_record(&e.store.vuln_get("CVE-2022-22292").await.unwrap());
+    assert_eq!(android.id, "JVNDB-2021-018345");
+    assert_eq!(
+        android.affected[0].cpe.as_deref(),
+        Some("cpe:/o:google:android")
+    );
+    let errors = jvn_errors(&e.store.feed_errors(Feed::Jvn, 10).await.unwrap());
+    assert_eq!(
+        errors.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["JVNDB-2021-018345", "JVNDB-2023-002068"]
+    );
+    for (id, reason) in &errors {
+        assert!(
+            reason.starts_with("detail not returned by MyJVN: the answer did not include it"),
+            "{id}: {reason}"
+        );
+    }
+    let st = e.store.feed_states().await.unwrap();
+    let jvn = st.iter().find(|f| f.feed == "jvn").unwrap();
+    assert_eq!(jvn.skipped, 2);
+    assert!(jvn.last_error.is_none());
+}
+
+/// A detail call that fails after its retries does not stop the run: its
+/// entries are stored from the overview, counted, and asked again on the
+/// next run.
+#[tokio::test]
+async fn jvn_detail_call_that_keeps_failing_is_counted_and_the_run_goes_on() {
+    let e = env().await;
+    // Page one (2 entries of 5), page two (3 entries).
+    let page1 = std::fs::read_to_string(fixture("jvn/getVulnOverviewList_hnd.xml"))
+        .unwrap()
+        .replace("totalRes=\"6\"", "totalRes=\"5\"");
+    put(&e, "/myjvn?startItem=1", page1.into_bytes());
+    put(
+        &e,
+        "/myjvn?startItem=3",
+        std::fs::read(fixture("jvn/jvndb_2022.rdf")).unwrap(),
+    );
+    put(
+        &e,
+        "/myjvn?method=getVulnDetailInfo",
+        std::fs::read(fixture("jvn/jvndb_detail_2022.rdf")).unwrap(),
+    );
+    // The first detail call fails on every attempt (1 + 3 retries).
+    for _ in 0..4 {
+        fault(
+            &e,
+            "/myjvn?method=getVulnDetailInfo",
+            Fault::Status(500, None),
+        );
+    }
+    let mut s = syncer(&e, "a");
+    s.config.jvn_page_size = 2;
+    let r = s.sync(Feed::Jvn).await.unwrap();
+    assert_eq!(r.records, 5, "every entry is known");
+    assert_eq!(
+        r.skipped, 4,
+        "2 of the failed call + 2 left out of page two's answer"
+    );
+    let requests = log(&e);
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|q| q.contains("method=getVulnDetailInfo"))
+            .count(),
+        4 + 1
+    );
+    assert!(
+        requests.iter().any(|q| q.contains("startItem=3")),
+        "page two was read"
+    );
+    let errors = jvn_errors(&e.store.feed_errors(Feed::Jvn, 10).await.unwrap());
+    let failed: Vec<&(String, String)> = errors
+        .iter()
+        .filter(|(id, _)| id.starts_with("JVNDB-2025-"))
+        .collect();
+    assert_eq!(failed.len(), 2);
+    for (id, reason) in failed {
+        assert!(
+            reason.starts_with("detail not returned by MyJVN: ") && reason.contains("HTTP 500"),
+            "{id}: {reason}"
+        );
+    }
+    assert!(e.store.vuln_get("CVE-2025-31084").await.is_ok());
+    let st = e.store.feed_states().await.unwrap();
+    let jvn = st.iter().find(|f| f.feed == "jvn").unwrap();
+    assert!(jvn.last_error.is_none() && jvn.last_success_ms.is_some());
+    assert_eq!(jvn.skipped, 4);
+    // The next run first asks again for the details that failed.
+    s.sync(Feed::Jvn).await.unwrap();
+    let requests = log(&e);
+    assert!(
+        requests[0].contains("method=getVulnDetailInfo")
+            && requests[0].contains("vulnId=JVNDB-2025-002953%2BJVNDB-2025-002884"),
+        "{requests:?}"
+    );
+    assert!(requests[1].contains("method=getVulnOverviewList"));
+    // Answered (without them): not asked again after that.
+    s.sync(Feed::Jvn).await.unwrap();
+    assert!(log(&e)[0].contains("method=getVulnOverviewList"));
+}
+
+/// JVN's checksum list in its published form (fixtures/jvn/checksum.txt)
+/// naming the given yearly files with their real hashes; the 2023 detail
+/// file it also lists is not served here and is left out.
+fn jvn_checksum_list(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use sha2::Digest;
+    let text = std::fs::read_to_string(fixture("jvn/checksum.txt")).unwrap();
+    let mut list: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    list.retain(|f| f["filename"] != "jvndb_detail_2023.rdf");
+    for f in &mut list {
+        if let Some((_, body)) = files.iter().find(|(n, _)| f["filename"] == *n) {
+            f["sha256"] = hex::encode(sha2::Sha256::digest(body)).into();
+        }
+    }
+    serde_json::to_vec_pretty(&list).unwrap()
+}
+
+/// First JVN sync from the yearly detail files: the checksum list, then
+/// each year; a failure in the second year resumes with that year only
+/// (the first, unchanged, is not fetched again); then the API brings what
+/// changed since the files were made.
+#[tokio::test]
+async fn jvn_first_sync_loads_yearly_files_resumes_and_then_uses_the_api() {
+    let e = env().await;
+    let y2021 = std::fs::read(fixture("jvn/jvndb_detail_2021.rdf")).unwrap();
+    let y2022 = std::fs::read(fixture("jvn/jvndb_detail_2022.rdf")).unwrap();
+    put(
+        &e,
+        "/jvnfeed/checksum.txt?",
+        jvn_checksum_list(&[
+            ("jvndb_detail_2021.rdf", &y2021),
+            ("jvndb_detail_2022.rdf", &y2022),
+        ]),
+    );
+    put(&e, "/jvnfeed/detail/jvndb_detail_2021.rdf?", y2021);
+    put(&e, "/jvnfeed/detail/jvndb_detail_2022.rdf?", y2022);
+    for _ in 0..4 {
+        fault(
+            &e,
+            "/jvnfeed/detail/jvndb_detail_2022.rdf?",
+            Fault::Status(500, None),
+        );
+    }
+    let mut s = syncer(&e, "a");
+    s.config.jvn_bulk_from_year = 2021;
+    let err = s.sync(Feed::Jvn).await.unwrap_err();
+    assert!(err.to_string().contains("HTTP 500"), "{err}");
+    let mut expected = vec![
+        "/jvnfeed/checksum.txt?".to_owned(),
+        "/jvnfeed/detail/jvndb_detail_2021.rdf?".to_owned(),
+    ];
+    expected.extend(std::iter::repeat_n(
+        "/jvnfeed/detail/jvndb_detail_2022.rdf?".to_owned(),
+        4,
+    ));
+    assert_eq!(log(&e), expected, "years 2023 and later are not listed");
+    assert!(e.store.vuln_get("JVNDB-2021-005429").await.is_ok());
+    assert!(e.store.vuln_get("CVE-2021-20877").await.is_err());
+    // Resume: the list again, then only the year that failed.
+    let r = s.sync(Feed::Jvn).await.unwrap();
+    assert!(r.resumed);
+    assert_eq!((r.records, r.skipped, r.requests), (2, 0, 2));
+    assert_eq!(
+        log(&e),
+        [
+            "/jvnfeed/checksum.txt?",
+            "/jvnfeed/detail/jvndb_detail_2022.rdf?"
+        ],
+        "2021 is unchanged: not fetched again; no API call"
+    );
+    let v = e.store.vuln_get("CVE-2022-0180").await.unwrap();
+    let jvn = v
+        .sources
+        .iter()
+        .find(|s| s.record.feed == Feed::Jvn)
+        .unwrap();
+    assert_eq!(
+        jvn.record.affected[0].versions,
+        ["7.3.7 より前のバージョン"]
+    );
+    let st = e.store.feed_states().await.unwrap();
+    let cp = st
+        .iter()
+        .find(|f| f.feed == "jvn")
+        .unwrap()
+        .checkpoint
+        .clone()
+        .unwrap();
+    // Completed as of the older file's lastModified, 2023/10/29 09:15:44 JST.
+    assert!(
+        cp.contains("\"completed_at\":\"2023-10-29T00:15:44Z\""),
+        "{cp}"
+    );
+    assert!(cp.contains("\"2021\":") && cp.contains("\"2022\":"), "{cp}");
+    // Later runs: the API's changes since then, no yearly files.
+    let overview = std::fs::read_to_string(fixture("jvn/getVulnOverviewList_hnd.xml"))
+        .unwrap()
+        .replace("totalRes=\"6\"", "totalRes=\"2\"");
+    put(&e, "/myjvn?startItem=1", overview.into_bytes());
+    put(
+        &e,
+        "/myjvn?method=getVulnDetailInfo",
+        std::fs::read(fixture("jvn/dataFeed_jvndb_detail_hnd.xml")).unwrap(),
+    );
+    let r = s.sync(Feed::Jvn).await.unwrap();
+    assert!(!r.resumed);
+    let requests = log(&e);
+    assert!(
+        requests.iter().all(|q| !q.starts_with("/jvnfeed")),
+        "{requests:?}"
+    );
+    assert!(
+        requests[0].contains("method=getVulnOverviewList")
+            && requests[0]
+                .contains("datePublishedStartY=2023&datePublishedStartM=10&datePublishedStartD=28"),
+        "{requests:?}"
+    );
 }
