@@ -448,7 +448,19 @@ fn source_view(ctx: &Ctx, r: &SourceRecord, synced_ms: i64) -> SourceView {
                     t.push_str(&format!(" ({c})"));
                 }
                 if !a.versions.is_empty() {
-                    t.push_str(&format!(": {}", a.versions.join(" / ")));
+                    // Each version text with how sonae read it (or that it
+                    // could not), so a person can check the reading.
+                    let read: Vec<String> = a
+                        .versions
+                        .iter()
+                        .map(|v| match sonae_match::jvn::reading(v) {
+                            Some(rule) => {
+                                format!("{v} ({})", ctx.ta("vuln-jvn-reading", &[("rule", rule)]))
+                            }
+                            None => format!("{v} ({})", ctx.t("vuln-jvn-unread")),
+                        })
+                        .collect();
+                    t.push_str(&format!(": {}", read.join(" / ")));
                 }
                 t
             })

@@ -878,6 +878,12 @@ async fn vulnerability_pages_filters_api_and_stale_feeds() {
         let mut jvn = SourceRecord::new(Feed::Jvn, "JVNDB-2024-000100", "ja");
         jvn.cves = nvd.cves.clone();
         jvn.title = Some("XZ Utils に悪意あるコードが埋め込まれている問題".into());
+        jvn.affected.push(sonae_domain::vuln::AffectedProduct {
+            vendor: "Tukaani Project".into(),
+            product: "XZ Utils".into(),
+            cpe: Some("cpe:/a:tukaani:xz".into()),
+            versions: vec!["5.6.2 より前のバージョン".into(), "一部の構成".into()],
+        });
         let mut low = SourceRecord::new(Feed::Nvd, "CVE-2024-0002", "en");
         low.cves = vec![CveId::parse("CVE-2024-0002").unwrap()];
         low.description = Some("Minor issue".into());
@@ -927,6 +933,12 @@ async fn vulnerability_pages_filters_api_and_stale_feeds() {
             html.contains("id=\"source-nvd\"") && html.contains("id=\"source-jvn\""),
             "{backend}: both sources side by side"
         );
+        // JVN's version text with how it was read, or that it was not.
+        assert!(
+            html.contains("5.6.2 より前のバージョン (解釈：&#60; 5.6.2)"),
+            "{html}"
+        );
+        assert!(html.contains("一部の構成 (解釈できず"), "{backend}");
         assert_eq!(
             get_text(&c, &format!("{b}/vulns/CVE-1999-9999")).await.0,
             StatusCode::NOT_FOUND
@@ -997,6 +1009,23 @@ async fn vulnerability_pages_filters_api_and_stale_feeds() {
             .unwrap();
         assert_eq!(one["id"], "CVE-2024-3094");
         assert_eq!(one["sources"].as_array().unwrap().len(), 2);
+        // CVE 5: the CNA's and CISA's containers, SSVC included.
+        let cve5 = sonae_feeds::cve5::record(
+            &std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../sonae-feeds/tests/fixtures/cve5/CVE-2024-26120.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        app.store.apply_records(&[cve5]).await.unwrap();
+        let (_, html) = get_text(&c, &format!("{b}/vulns/CVE-2024-26120")).await;
+        assert!(html.contains("id=\"source-cve5\""), "{backend}");
+        assert!(
+            html.contains("CNA (adobe)") && html.contains("ADP (CISA-ADP)"),
+            "{html}"
+        );
+        assert!(html.contains("SSVC"), "{backend}");
     }
 }
 
