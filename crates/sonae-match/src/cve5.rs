@@ -32,10 +32,20 @@ pub enum Status {
 
 /// Starts of a range that mean "from the beginning".
 fn open_start(v: &str) -> bool {
-    matches!(
-        v.trim().to_ascii_lowercase().as_str(),
-        "" | "0" | "*" | "-" | "n/a" | "unspecified" | "all" | "0.0" | "0.0.0"
-    )
+    let v = v.trim();
+    [
+        "",
+        "0",
+        "*",
+        "-",
+        "n/a",
+        "unspecified",
+        "all",
+        "0.0",
+        "0.0.0",
+    ]
+    .iter()
+    .any(|o| v.eq_ignore_ascii_case(o))
 }
 
 /// A version string that cannot be ordered against a release version:
@@ -56,14 +66,18 @@ fn not_comparable(v: &str) -> bool {
 
 /// The ordering rules for an item's `versionType`, else the block's.
 pub fn scheme_of(version_type: Option<&str>, fallback: Scheme) -> Scheme {
-    match version_type
-        .map(|t| t.trim().to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("semver") => Scheme::Semver,
-        Some("rpm") => Scheme::Rpm,
-        Some("deb" | "dpkg" | "debian") => Scheme::Dpkg,
-        _ => fallback,
+    let Some(t) = version_type.map(str::trim) else {
+        return fallback;
+    };
+    let is = |s: &str| t.eq_ignore_ascii_case(s);
+    if is("semver") {
+        Scheme::Semver
+    } else if is("rpm") {
+        Scheme::Rpm
+    } else if is("deb") || is("dpkg") || is("debian") {
+        Scheme::Dpkg
+    } else {
+        fallback
     }
 }
 
@@ -209,7 +223,9 @@ pub enum Outcome {
 
 /// The outcome of several blocks for one component and CVE: any affected →
 /// confirmed; else an explicit unaffected → none; else possible; else none.
-pub fn combine(statuses: impl IntoIterator<Item = (Status, String)>) -> Option<(bool, String)> {
+pub fn combine<S: AsRef<str>>(
+    statuses: impl IntoIterator<Item = (Status, S)>,
+) -> Option<(bool, String)> {
     match outcome(statuses) {
         Outcome::Found { confirmed, reason } => Some((confirmed, reason)),
         _ => None,
@@ -217,10 +233,11 @@ pub fn combine(statuses: impl IntoIterator<Item = (Status, String)>) -> Option<(
 }
 
 /// [`combine`], saying which source ruled the version out.
-pub fn outcome(statuses: impl IntoIterator<Item = (Status, String)>) -> Outcome {
+pub fn outcome<S: AsRef<str>>(statuses: impl IntoIterator<Item = (Status, S)>) -> Outcome {
     let mut unaffected: Option<String> = None;
     let mut possible: Option<String> = None;
     for (s, source) in statuses {
+        let source = source.as_ref();
         match s {
             Status::Affected(why) => {
                 return Outcome::Found {
@@ -229,10 +246,10 @@ pub fn outcome(statuses: impl IntoIterator<Item = (Status, String)>) -> Outcome 
                 }
             }
             Status::Unaffected => {
-                unaffected.get_or_insert(source);
+                unaffected.get_or_insert_with(|| source.to_owned());
             }
             Status::Possible(why) => {
-                possible.get_or_insert(format!("{source}: {why}"));
+                possible.get_or_insert_with(|| format!("{source}: {why}"));
             }
             Status::Unknown => {}
         }

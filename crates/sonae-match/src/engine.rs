@@ -152,13 +152,21 @@ struct NameCache {
     shards: [Mutex<Shard>; 16],
     /// About the bytes held (see [`NameResult::size`]).
     len: AtomicUsize,
+    /// Reasons of two sources joined (one finding, every reason), by the
+    /// addresses of the two shared reasons; the entry holds both, so an
+    /// address is never reused while it is a key.
+    joined: [Mutex<JoinShard>; 16],
 }
+
+/// (address of the first reason, of the second) → (first, second, joined).
+type JoinShard = FxHashMap<(usize, usize), (Arc<str>, Arc<str>, Arc<str>)>;
 
 impl Default for NameCache {
     fn default() -> NameCache {
         NameCache {
             shards: std::array::from_fn(|_| Mutex::default()),
             len: AtomicUsize::new(0),
+            joined: std::array::from_fn(|_| Mutex::default()),
         }
     }
 }
@@ -175,6 +183,26 @@ impl NameCache {
         // A thread that panicked while holding the lock left a whole map:
         // entries are inserted whole or not at all.
         self.shards[i].lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `first; second`, made once for each pair of shared reasons.
+    fn join(&self, first: &Arc<str>, second: &Arc<str>) -> Arc<str> {
+        let key = (
+            Arc::as_ptr(first) as *const u8 as usize,
+            Arc::as_ptr(second) as *const u8 as usize,
+        );
+        let i = ((key.0 ^ key.1.rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60)
+            % self.joined.len();
+        let mut shard = self.joined[i].lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, j)) = shard.get(&key) {
+            return j.clone();
+        }
+        let j: Arc<str> = Arc::from(format!("{first}; {second}"));
+        if self.len.load(Ordering::Relaxed) < NAME_CACHE_BYTES {
+            self.len.fetch_add(j.len() + 96, Ordering::Relaxed);
+            shard.insert(key, (first.clone(), second.clone(), j.clone()));
+        }
+        j
     }
 
     fn get(&self, key: &str) -> Option<Option<Arc<NameResult>>> {
@@ -217,9 +245,6 @@ fn certainty_of(r: MatchResult) -> Option<(Certainty, String)> {
         MatchResult::No => None,
     }
 }
-
-/// A component (by its position in the system) and a vulnerability.
-type Pair = (usize, Arc<str>);
 
 /// One CVE 5 `affected` block, with where it comes from.
 struct Cve5Block {
@@ -399,7 +424,7 @@ impl Matcher {
                     Some(v) => crate::cve5::block_status(&b.affected, v, b.scheme),
                     None => crate::cve5::block_status_unversioned(&b.affected),
                 };
-                statuses.push((s, b.source.to_string()));
+                statuses.push((s, &*b.source));
                 i += 1;
             }
             match crate::cve5::outcome(statuses) {
@@ -423,6 +448,8 @@ impl Matcher {
                 crate::cve5::Outcome::Nothing => {}
             }
         }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        ruled_out.sort_by(|a, b| a.0.cmp(&b.0));
         (out, ruled_out)
     }
 
@@ -669,21 +696,22 @@ impl Matcher {
         // another source for the same CVE (one finding, every reason), the
         // rest emitted at the end.
         let mut key = String::new();
-        let cve5 = std::cell::RefCell::new(FxHashMap::default());
-        // Where a CVE 5 source rules a version out that another finds.
-        let mut cve5_no: FxHashMap<Pair, Arc<str>> = FxHashMap::default();
+        // Per component: its CVE 5 result (found and ruled out, each sorted
+        // by vulnerability) and, in `joined`, which of its found entries
+        // another source's finding took up (at `offsets[i]` + position).
+        let mut cve5: Vec<Option<Arc<NameResult>>> = Vec::new();
+        let mut offsets: Vec<usize> = Vec::new();
         if !self.cve5_blocks.is_empty() {
-            let mut map = cve5.borrow_mut();
-            for (i, c) in components.iter().enumerate() {
+            let mut at = 0;
+            for c in components {
                 let r = self.cve5_cached(c, &mut key, cache);
-                for (v, certainty, reason) in &r.found {
-                    map.insert((i, v.clone()), (*certainty, reason.clone()));
-                }
-                for (v, note) in &r.unaffected {
-                    cve5_no.insert((i, v.clone()), note.clone());
-                }
+                offsets.push(at);
+                at += r.found.len();
+                cve5.push((!r.found.is_empty() || !r.unaffected.is_empty()).then_some(r));
             }
+            offsets.push(at);
         }
+        let joined = std::cell::RefCell::new(vec![false; offsets.last().copied().unwrap_or(0)]);
         let mut emit = |i: usize,
                         source: Feed,
                         vuln_id: Arc<str>,
@@ -692,6 +720,8 @@ impl Matcher {
                         via: Option<&str>| {
             let fresh = match source {
                 Feed::Nvd if nvd_unique => seen.is_empty() || !seen.contains(&(i, vuln_id.clone())),
+                // What CVE 5 data found alone comes last, once per pair.
+                Feed::Cve5 => true,
                 _ => seen.insert((i, vuln_id.clone())),
             };
             if !fresh {
@@ -711,32 +741,37 @@ impl Matcher {
                 }
                 _ => (certainty, reason),
             };
-            let (certainty, reason) = match source {
-                Feed::Cve5 => (certainty, reason),
-                _ => {
-                    let mut map = cve5.borrow_mut();
-                    let also = if map.is_empty() {
-                        None
-                    } else {
-                        map.remove(&(i, vuln_id.clone()))
-                    };
-                    match also {
-                        Some((c5, r5)) => {
+            let (certainty, reason) = match (source, cve5.get(i).and_then(Option::as_ref)) {
+                (Feed::Cve5, _) | (_, None) => (certainty, reason),
+                (_, Some(r)) => {
+                    let hit = r
+                        .found
+                        .binary_search_by(|(v, _, _)| (**v).cmp(&*vuln_id))
+                        .ok();
+                    match hit {
+                        Some(k) => {
+                            if let Some(flag) = joined.borrow_mut().get_mut(offsets[i] + k) {
+                                *flag = true;
+                            }
+                            let (_, c5, r5) = &r.found[k];
                             let confirmed =
-                                certainty == Certainty::Confirmed || c5 == Certainty::Confirmed;
+                                certainty == Certainty::Confirmed || *c5 == Certainty::Confirmed;
                             (
                                 if confirmed {
                                     Certainty::Confirmed
                                 } else {
                                     Certainty::Possible
                                 },
-                                Arc::from(format!("{reason}; {r5}")),
+                                // Shared reasons joined once per pair.
+                                cache.join(&reason, r5),
                             )
                         }
-                        None => match cve5_no.get(&(i, vuln_id.clone())) {
-                            Some(note) => (certainty, Arc::from(format!("{reason}; {note}"))),
-                            None => (certainty, reason),
-                        },
+                        None => {
+                            match r.unaffected.binary_search_by(|(v, _)| (**v).cmp(&*vuln_id)) {
+                                Ok(k) => (certainty, cache.join(&reason, &r.unaffected[k].1)),
+                                Err(_) => (certainty, reason),
+                            }
+                        }
                     }
                 }
             };
@@ -880,10 +915,21 @@ impl Matcher {
                 );
             }
         }
-        let mut rest: Vec<(Pair, (Certainty, Arc<str>))> = cve5.borrow_mut().drain().collect();
-        rest.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((i, vuln_id), (certainty, reason)) in rest {
-            emit(i, Feed::Cve5, vuln_id, certainty, reason, None);
+        for (i, r) in cve5.iter().enumerate() {
+            let Some(r) = r else { continue };
+            for (k, (vuln_id, certainty, reason)) in r.found.iter().enumerate() {
+                let taken = joined.borrow().get(offsets[i] + k).copied().unwrap_or(true);
+                if !taken {
+                    emit(
+                        i,
+                        Feed::Cve5,
+                        vuln_id.clone(),
+                        *certainty,
+                        reason.clone(),
+                        None,
+                    );
+                }
+            }
         }
     }
 
