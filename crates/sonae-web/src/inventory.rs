@@ -664,6 +664,10 @@ pub struct SbomForm {
     pub file_label: String,
     pub hint: String,
     pub submit: String,
+    /// The Vuls scan result upload beside it.
+    pub vuls_heading: String,
+    pub vuls_action: String,
+    pub vuls_hint: String,
 }
 
 #[derive(Template)]
@@ -986,6 +990,9 @@ pub async fn view(
             file_label: ctx.t("sbom-file"),
             hint: ctx.t("sbom-hint"),
             submit: ctx.t("action-import"),
+            vuls_heading: ctx.t("vuls-title"),
+            vuls_action: format!("/inventory/systems/{id}/vuls"),
+            vuls_hint: ctx.t("vuls-hint"),
         }),
     };
     ctx.render(&page)
@@ -1201,6 +1208,61 @@ pub async fn import_post(ctx: Ctx, mp: Multipart) -> PageResult {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &import_page_view(&ctx, &actor, Some(kind), Some(r)),
             )
+        }
+        Err(e) => Err(ctx.store_error(e)),
+    }
+}
+
+/// `POST /inventory/systems/{id}/vuls`: a Vuls scan result (one server's
+/// JSON) replaces the system's earlier Vuls components.
+pub async fn vuls_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResult {
+    let actor = ctx.require_actor()?;
+    let (fields, file) = read_upload(&ctx, mp).await?;
+    ctx.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+    let system = ctx
+        .st
+        .store
+        .get(&actor, Kind::System, id)
+        .await
+        .map_err(|e| ctx.store_error(e))?;
+    let back = Some(Link {
+        href: format!("/inventory/systems/{id}"),
+        label: system.title(),
+    });
+    let host = match sonae_collect::parse_vuls_result(&file) {
+        Ok(h) => h,
+        Err(e) => {
+            return Ok(ctx.message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "vuls-title",
+                ctx.ta("vuls-error", &[("error", e.to_string())]),
+                back,
+            ));
+        }
+    };
+    let items = crate::vuls::components(&host);
+    match ctx
+        .st
+        .store
+        .replace_sourced(&actor, id, "vuls", &items)
+        .await
+    {
+        Ok(s) => {
+            let mut msg = ctx.ta(
+                "vuls-done",
+                &[
+                    ("server", crate::vuls::system_name(&host)),
+                    ("count", items.len().to_string()),
+                    ("added", s.added.to_string()),
+                    ("updated", s.updated.to_string()),
+                    ("removed", s.removed.to_string()),
+                ],
+            );
+            if crate::vuls::system_name(&host) != system.title() {
+                msg.push(' ');
+                msg.push_str(&ctx.t("vuls-other-name"));
+            }
+            Ok(ctx.message(StatusCode::OK, "vuls-title", msg, back))
         }
         Err(e) => Err(ctx.store_error(e)),
     }

@@ -29,6 +29,7 @@ pub mod reports;
 pub mod review;
 pub mod statement;
 pub mod vulns;
+pub mod vuls;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Request};
@@ -155,6 +156,7 @@ pub fn router(state: AppState) -> Router {
     let uploads = Router::new()
         .route("/inventory/import", post(inventory::import_post))
         .route("/inventory/systems/{id}/sbom", post(inventory::sbom_post))
+        .route("/inventory/systems/{id}/vuls", post(inventory::vuls_post))
         .route("/incidents/{id}/evidence", post(incidents::evidence_post))
         .route("/assessments/catalogs", post(assessment::upload))
         .route(

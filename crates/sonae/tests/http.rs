@@ -584,6 +584,69 @@ async fn sbom_import_adds_components_with_cpe_and_purl() {
     assert_eq!(log4j.get("system_id"), &sonae_domain::Value::Int(seed.shop));
 }
 
+/// A Vuls scan result uploaded on a system's page: its packages become the
+/// system's Vuls components, a second upload replaces them, and a file
+/// that is not a scan result is refused with the reason.
+#[tokio::test]
+async fn vuls_scan_result_upload_replaces_the_systems_vuls_components() {
+    let app = spawn("sqlite").await;
+    let seed = app.seed().await;
+    let c = login(&app, "security").await;
+    let url = format!("{}/inventory/systems/{}/vuls", app.base, seed.shop);
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sonae-collect/tests/fixtures/vuls/debian_12.json");
+    let bytes = std::fs::read(fx).unwrap();
+    let upload = |body: Vec<u8>| {
+        let c = c.clone();
+        let url = url.clone();
+        let app = &app;
+        async move {
+            let t = csrf(app, &c).await;
+            let form = reqwest::multipart::Form::new().text("csrf", t).part(
+                "file",
+                reqwest::multipart::Part::bytes(body).file_name("debian_12.json"),
+            );
+            let r = c.post(&url).multipart(form).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = upload(bytes.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("12") && html.contains("debian_12"), "{html}");
+    let vuls = |app: &common::TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .list(
+                    &sonae_domain::Actor::system(),
+                    Kind::Component,
+                    &sonae_store::ListQuery {
+                        eq: vec![("source", sonae_domain::Value::Text("vuls".into()))],
+                        limit: 100,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let page = vuls(&app).await;
+    assert_eq!(page.total, 12);
+    assert!(page.items.iter().all(|r| r
+        .get("purl")
+        .as_text()
+        .is_some_and(|p| p.starts_with("pkg:deb/debian/"))));
+    // The same scan again: nothing added or removed.
+    let (_, html) = upload(bytes).await;
+    assert_eq!(vuls(&app).await.total, 12, "{html}");
+    let (status, html) = upload(b"{\"packages\": {}}".to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("serverName"),
+        "the missing field is named: {html}"
+    );
+}
+
 #[tokio::test]
 async fn api_tokens_scope_and_versions() {
     for backend in common::backends() {

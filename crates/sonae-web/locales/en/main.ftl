@@ -95,6 +95,11 @@ import-err-sbom-version = SBOM version { $version } is not supported. Export the
 
 ## SBOM
 sbom-title = Import SBOM
+vuls-title = Import a Vuls scan result
+vuls-hint = One server's result file from Vuls (results/…/SERVER.json). Its packages, Windows release and applications and CPE names replace the components an earlier Vuls import gave this system; other components stay. Many servers at once: sonae import inventory FILE…
+vuls-error = The file is not a Vuls scan result: { $error }
+vuls-done = Scan of { $server }: { $count } components ({ $added } added, { $updated } updated, { $removed } removed). Findings follow with the next match.
+vuls-other-name = The scanned server's name differs from this system's name; check that it is the right system.
 sbom-file = SBOM file (CycloneDX or SPDX, JSON)
 sbom-hint = The components listed in the SBOM are added to this system.
 sbom-done = Added { $count } components ({ $skipped } skipped).

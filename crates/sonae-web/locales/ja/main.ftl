@@ -95,6 +95,11 @@ import-err-sbom-version = SBOM のバージョン { $version } には対応し�
 
 ## SBOM
 sbom-title = SBOM取り込み
+vuls-title = Vuls のスキャン結果を取り込む
+vuls-hint = Vuls の結果ファイル（results/…/サーバ名.json）を 1 台分選んでください。パッケージ、Windows のリリースとアプリケーション、CPE 名が、この情報システムに前回 Vuls から取り込んだ構成要素と置き換わります（それ以外の構成要素はそのままです）。複数台をまとめて取り込むには sonae import inventory ファイル… を使います。
+vuls-error = Vuls のスキャン結果として読めません：{ $error }
+vuls-done = { $server } のスキャン結果：構成要素 { $count } 件（追加 { $added }、更新 { $updated }、削除 { $removed }）。検出結果は次の照合で反映されます。
+vuls-other-name = スキャンしたサーバの名前がこの情報システムの名前と異なります。取り込み先が正しいか確認してください。
 sbom-file = SBOMファイル（CycloneDX または SPDX、JSON 形式）
 sbom-hint = SBOM に記載された構成要素を、このシステムに追加します。
 sbom-done = 構成要素を { $count } 件追加しました（{ $skipped } 件は対象外）。
