@@ -337,3 +337,80 @@ fn windows_releases_match_by_build_number() {
     let f = found.iter().find(|f| f.component_id == 1).unwrap();
     assert!(f.reason.contains("10.0.22631.3593"), "{}", f.reason);
 }
+
+/// The byte-key evaluation of a block gives what the plain reading of the
+/// CVE 5 rules gives, on every block of the real records and many versions.
+#[test]
+fn compiled_blocks_agree_with_the_plain_rules() {
+    use sonae_match::cve5::{block_status, Compiled};
+    use sonae_match::version::Scheme;
+    let versions = [
+        "0",
+        "1",
+        "2.5.6",
+        "2.5.7",
+        "2.5.7.1",
+        "2.5.8",
+        "3.4.1",
+        "3.5.0",
+        "4.2",
+        "4.3",
+        "4.3.1",
+        "4.14.200",
+        "4.14.291",
+        "4.14.300",
+        "4.19.256",
+        "5.4.211",
+        "5.10",
+        "5.10.137",
+        "5.10.150",
+        "5.15.61",
+        "6.0",
+        "6.1.20",
+        "6.5.18",
+        "6.5.19",
+        "6.5.20",
+        "10.0.0",
+        "10.0.17763.5820",
+        "10.0.22631.3447",
+        "10.0.22631.3593",
+        "10.0.22631.3594",
+        "1:3.0.1",
+        "stable_1.0.3",
+        "1.20.5",
+        "1.21.0-0",
+        "1.21.1",
+        "2.0-beta",
+        "2.0rc1",
+        "v1.2",
+        "",
+    ];
+    let mut compiled = 0;
+    for f in [
+        "CVE-2024-26120.json",
+        "CVE-2019-25162.json",
+        "CVE-2023-24531.json",
+        "CVE-2023-39913.json",
+        "CVE-2023-24000.json",
+        "CVE-2024-30000.json",
+        "CVE-2019-1069.json",
+    ] {
+        for c in &record(f).cve5 {
+            for b in &c.affected {
+                let Some(cb) = Compiled::new(b, Scheme::Generic) else {
+                    continue;
+                };
+                compiled += 1;
+                for v in versions {
+                    assert_eq!(
+                        cb.status(b, v, &Compiled::key(v)),
+                        block_status(b, v, Scheme::Generic),
+                        "{f} {:?} {v}",
+                        b.product
+                    );
+                }
+            }
+        }
+    }
+    assert!(compiled > 20, "{compiled}");
+}
