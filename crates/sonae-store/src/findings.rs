@@ -273,7 +273,7 @@ impl Store {
                         .await?;
                     }
                 }
-                sqlx::query("UPDATE findings SET certainty = $1, reason = $2, matched_at = $3 WHERE component_id = $4 AND vuln_id = $5")
+                sqlx::query("UPDATE findings SET certainty = CASE WHEN certainty_confirmed_by IS NULL THEN $1 ELSE 'confirmed' END, reason = $2, matched_at = $3 WHERE component_id = $4 AND vuln_id = $5")
                     .bind(f.certainty.as_str())
                     .bind(f.reason.as_str())
                     .bind(now)

@@ -470,7 +470,7 @@ impl Store {
                         )
                         .await?;
                     }
-                    sqlx::query("UPDATE findings SET certainty = $1, reason = $2, matched_at = $3 WHERE id = $4")
+                    sqlx::query("UPDATE findings SET certainty = CASE WHEN certainty_confirmed_by IS NULL THEN $1 ELSE 'confirmed' END, reason = $2, matched_at = $3 WHERE id = $4")
                         .bind(f.certainty.as_str())
                         .bind(f.reason.as_str())
                         .bind(now)

@@ -232,6 +232,63 @@ impl Store {
         Ok(())
     }
 
+    /// A person who may work on the system confirms a "possible" finding
+    /// (the system is affected): it becomes confirmed and stays so through
+    /// later matches; history and audit log record who and why.
+    pub async fn confirm_possible(&self, actor: &Actor, id: i64, note: &str) -> Result<()> {
+        let f = self.finding(actor, id).await?;
+        if !self.standing(actor, &f).await?.may_work {
+            return Err(StoreError::Workflow(workflow::Refusal::NotPermitted));
+        }
+        if f.certainty != "possible" {
+            return Err(StoreError::Workflow(workflow::Refusal::WrongState));
+        }
+        let now = self.clock.now_ms();
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE findings SET certainty = 'confirmed', certainty_confirmed_by = $1, \
+             row_version = row_version + 1, updated_at = $2 WHERE id = $3 AND certainty = 'possible'",
+        )
+        .bind(actor.name.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Err(StoreError::Conflict("stale".into()));
+        }
+        let data = serde_json::json!({ "note": clip(note) });
+        self.add_event(
+            &mut w.tx,
+            id,
+            now,
+            &actor.name,
+            "confirm_possible",
+            &f.status,
+            &f.status,
+            &data,
+        )
+        .await?;
+        self.append_audit(
+            &mut w.tx,
+            crate::audit::Change {
+                actor: &actor.name,
+                action: "update",
+                object_kind: "findings",
+                object_id: Some(id),
+                before: Some(serde_json::json!({"certainty": "possible"}).to_string()),
+                after: Some(
+                    serde_json::json!({"certainty": "confirmed", "step": "confirm_possible", "data": data})
+                        .to_string(),
+                ),
+            },
+        )
+        .await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
     async fn write_columns(
         &self,
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,

@@ -208,6 +208,7 @@ fn step_form(
             field(ctx, "note", "textarea", true, &v("note")),
         ],
         "request_acceptance" => vec![field(ctx, "reason", "textarea", true, &v("reason"))],
+        "confirm_possible" => vec![field(ctx, "note", "textarea", false, &v("note"))],
         "approve_acceptance" => vec![
             field(ctx, "expires", "date", true, &v("expires")),
             field(ctx, "note", "textarea", false, &v("note")),
@@ -364,10 +365,16 @@ async fn page(
             None,
         ));
     }
-    let steps = store
+    let mut offered = store
         .offered_steps(&actor, &f)
         .await
-        .map_err(|e| ctx.store_error(e))?
+        .map_err(|e| ctx.store_error(e))?;
+    // A possible finding (no comparable version data): a person who may
+    // work on the system confirms it here, or dismisses it as not affected.
+    if f.certainty == "possible" && !offered.is_empty() {
+        offered.insert(0, "confirm_possible");
+    }
+    let steps = offered
         .into_iter()
         .map(|name| {
             // Keep what the user typed only in the form they sent.
@@ -540,6 +547,22 @@ pub async fn step(
         .get("row_version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    if form.get("step").map(String::as_str) == Some("confirm_possible") {
+        let note = form.get("note").map(|s| s.trim()).unwrap_or_default();
+        return match ctx.st.store.confirm_possible(&actor, id, note).await {
+            Ok(()) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
+            Err(StoreError::Workflow(Refusal::NotPermitted)) => {
+                Err(ctx.error(StatusCode::FORBIDDEN, "wf-err-permission"))
+            }
+            Err(StoreError::Workflow(r)) => {
+                page(&ctx, id, Some(refusal_text(&ctx, r)), &form).await
+            }
+            Err(StoreError::Conflict(_)) => {
+                page(&ctx, id, Some(ctx.t("wf-err-stale")), &HashMap::new()).await
+            }
+            Err(e) => Err(ctx.store_error(e)),
+        };
+    }
     let step = match parse_step(&ctx, &form) {
         Ok(s) => s,
         Err(r) => return page(&ctx, id, Some(refusal_text(&ctx, r)), &form).await,

@@ -518,5 +518,50 @@ async fn possible_findings_are_shown_apart() {
         let exec = common::web::login(&app, "exec").await;
         let (_, html) = common::web::get_text(&exec, &format!("{}/dashboard", app.base)).await;
         assert!(html.contains("<td class=\"possible\">1</td>"), "{html}");
+        // The owner checks it and confirms: it counts as confirmed from now
+        // on, through a later match too; the executive may not confirm.
+        let possible = app
+            .store
+            .findings(&Actor::system(), None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|f| f.certainty == "possible")
+            .unwrap();
+        let url = format!("{}/findings/{}", app.base, possible.id);
+        let (_, html) = common::web::get_text(&exec, &url).await;
+        assert!(!html.contains("id=\"step-confirm_possible\""));
+        let (_, html) = common::web::get_text(&owner, &url).await;
+        assert!(html.contains("id=\"step-confirm_possible\""), "{html}");
+        let csrf = common::web::csrf_of(&html);
+        let r = owner
+            .post(format!("{url}/step"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("step", "confirm_possible"),
+                ("note", "バージョン 2.5.6 を確認"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+        app.store.replace_findings(&found).await.unwrap();
+        let again = app
+            .store
+            .findings(&Actor::system(), None, 10)
+            .await
+            .unwrap();
+        assert!(
+            again.iter().all(|f| f.certainty == "confirmed"),
+            "{again:?}"
+        );
+        let (_, html) = common::web::get_text(&officer, &format!("{}/findings", app.base)).await;
+        assert!(!html.contains("id=\"possible-line\""));
+        assert_eq!(html.matches("data-finding=").count(), 2);
+        let (_, html) = common::web::get_text(&owner, &url).await;
+        assert!(
+            html.contains("バージョン 2.5.6 を確認"),
+            "the note is in the history"
+        );
     }
 }

@@ -1,0 +1,4 @@
+-- A person confirmed a "possible" finding (no comparable version data):
+-- it stays confirmed through later matches.
+-- Keep in step with ../postgres/0017_certainty_confirmed.sql (checked by a test).
+ALTER TABLE findings ADD COLUMN certainty_confirmed_by TEXT;
