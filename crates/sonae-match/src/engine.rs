@@ -562,6 +562,12 @@ impl Matcher {
         if c.cpe.as_deref().is_some_and(|s| !s.trim().is_empty()) {
             return None;
         }
+        // A distribution's package is matched by its distribution's
+        // advisories only: its version carries the distribution's backports,
+        // so no CPE is derived for it from the alias table.
+        if is_distribution_package(c) {
+            return None;
+        }
         let (v, p) = self.aliases.lookup(c.vendor.as_deref(), &c.product)?;
         let cpe = Cpe23 {
             vendor: AttrValue::literal(v),
@@ -1410,6 +1416,24 @@ mod tests {
                 (30, "CVE-2024-0001".to_owned()),
             ]
         );
+    }
+
+    /// Rocky's openssh 8.7p1-49.el9_7 carries Red Hat's backported fixes:
+    /// no CPE from the alias table, so NVD's upstream range does not apply.
+    #[test]
+    fn distribution_packages_get_no_cpe_from_the_alias_table() {
+        let mut aliases = Aliases::new();
+        aliases.insert("", "openssh", "openbsd", "openssh");
+        let mut m = Matcher::new(aliases);
+        m.add(&nvd(
+            "CVE-2023-38408",
+            "cpe:2.3:a:openbsd:openssh:*:*:*:*:*:*:*:*",
+            "9.3",
+        ));
+        let mut c = comp(1, "", "openssh", "8.7p1-49.el9_7", None);
+        assert_eq!(run(&m, std::slice::from_ref(&c)).len(), 1, "by the alias");
+        c.purl = Some("pkg:rpm/rocky/openssh@8.7p1-49.el9_7?distro=rocky-9.7".into());
+        assert!(run(&m, &[c]).is_empty(), "a distribution package");
     }
 
     #[test]

@@ -797,7 +797,14 @@ impl Multi {
         self.placeholder(MBind::Text(t.map(str::to_owned)));
     }
     fn real(&mut self, r: Option<f64>) {
-        self.placeholder(MBind::Real(r));
+        // A missing number is written as NULL, not bound: PostgreSQL keeps
+        // the parameter types of a prepared statement, and a NULL bound
+        // first would fix the column's parameter to another type, so a
+        // later number in the same place would be refused.
+        match r {
+            Some(x) => self.placeholder(MBind::Real(Some(x))),
+            None => self.sql.push_str("NULL"),
+        }
     }
     fn int(&mut self, i: i64) {
         self.placeholder(MBind::Int(i));
