@@ -87,11 +87,12 @@ pub async fn run(store: &Store) -> Result<()> {
     let reprioritized = store.refresh_priorities(&policy).await?;
     let expired = store.expire_acceptances().await?;
     println!(
-        "matched {} components against {} NVD records ({} with configurations), {} OSV records and JVN records in {:.2}s (index {:.2}s)",
+        "matched {} components against {} NVD records ({} with configurations), {} OSV records, {} CVE 5 affected blocks and JVN records in {:.2}s (index {:.2}s)",
         components.len(),
         nvd,
         matcher.nvd_len(),
         matcher.osv_len(),
+        matcher.cve5_len(),
         matched,
         indexed
     );
