@@ -1235,7 +1235,7 @@ pub async fn vuls_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResu
             return Ok(ctx.message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "vuls-title",
-                ctx.ta("vuls-error", &[("error", e.to_string())]),
+                crate::vuls::error_text(&ctx, &e),
                 back,
             ));
         }

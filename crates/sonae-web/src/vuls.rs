@@ -76,3 +76,25 @@ pub fn components(h: &ScannedHost) -> Vec<SourcedComponent> {
     }
     out
 }
+
+/// The user's message for a file that is not a readable scan result,
+/// naming the field or the limit.
+pub fn error_text(ctx: &crate::ctx::Ctx, e: &sonae_collect::CollectError) -> String {
+    use sonae_collect::CollectError as E;
+    match e {
+        E::VulsTooLarge { .. } => ctx.t("vuls-error-too-large"),
+        E::VulsJson { source } => ctx.ta(
+            "vuls-error-json",
+            &[
+                ("line", source.line().to_string()),
+                ("column", source.column().to_string()),
+            ],
+        ),
+        E::VulsNotObject { .. } => ctx.t("vuls-error-not-object"),
+        E::VulsMissingField { field } => {
+            ctx.ta("vuls-error-missing", &[("field", (*field).to_owned())])
+        }
+        E::VulsFieldType { path, .. } => ctx.ta("vuls-error-type", &[("field", path.clone())]),
+        other => ctx.ta("vuls-error", &[("error", other.to_string())]),
+    }
+}
