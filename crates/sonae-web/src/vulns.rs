@@ -239,6 +239,8 @@ pub async fn list(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Pa
                 Cell {
                     text: if v.summary.kev {
                         ctx.t("value-yes")
+                    } else if v.summary.exploited {
+                        ctx.t("vuln-ssvc-active")
                     } else {
                         String::new()
                     },
@@ -675,6 +677,9 @@ pub async fn detail(ctx: Ctx, Path(id): Path<String>) -> PageResult {
             ctx.t("value-no")
         },
     );
+    if s.exploited {
+        fact("vuln-ssvc", ctx.t("vuln-ssvc-active"));
+    }
     fact(
         "vulns-col-epss",
         d.row

@@ -1089,6 +1089,23 @@ async fn vulnerability_pages_filters_api_and_stale_feeds() {
             "{html}"
         );
         assert!(html.contains("SSVC"), "{backend}");
+        // Exploitation seen in the wild (CISA SSVC) is shown beside KEV.
+        let active = sonae_feeds::cve5::record(
+            &std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../sonae-feeds/tests/fixtures/cve5/CVE-2019-1069.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        app.store.apply_records(&[active]).await.unwrap();
+        let (_, html) = get_text(&c, &format!("{b}/vulns/CVE-2019-1069")).await;
+        assert!(
+            html.contains("悪用が進行中（CISA の SSVC 評価）"),
+            "{backend}: {html}"
+        );
+        let (_, html) = get_text(&c, &format!("{b}/vulns?q=CVE-2019-1069")).await;
+        assert!(html.contains("悪用が進行中"), "{backend}: in the list too");
     }
 }
 
