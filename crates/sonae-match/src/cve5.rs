@@ -7,7 +7,7 @@
 //! ([`fold`]). Its versions are read as the CVE 5 schema says
 //! ([`block_status`]); across blocks and containers of one CVE any
 //! "affected" gives a confirmed finding, else an explicit comparable
-//! "unaffected" none, else "possible" a possible finding ([`combine`]).
+//! "unaffected" none, else "possible" a possible finding ([`outcome`]).
 //!
 //! Distribution packages (deb, rpm, apk) are never matched here: their
 //! distribution's own advisories (OSV) decide, since distributions fix by
@@ -16,15 +16,6 @@
 use crate::version::{compare, Scheme};
 use sonae_domain::vuln::{Cve5Affected, Cve5Version};
 use std::cmp::Ordering;
-
-/// [`Status`] without its reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    Affected,
-    Unaffected,
-    Possible,
-    Unknown,
-}
 
 /// What one block says of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,214 +195,6 @@ pub fn block_status(block: &Cve5Affected, v: &str, fallback: Scheme) -> Status {
     }
 }
 
-/// A block whose items all order by [`Scheme::Generic`], with every
-/// comparable version turned into its order-preserving byte key
-/// ([`crate::version::generic_key`]) once, so a version is decided by byte
-/// compares. [`Compiled::status`] gives exactly what [`block_status`]
-/// gives (a test checks this on real records).
-#[derive(Debug, Clone)]
-pub struct Compiled {
-    items: Vec<CItem>,
-}
-
-#[derive(Debug, Clone)]
-struct CItem {
-    /// Position in the block's `versions` (for the reason).
-    index: usize,
-    kind: CKind,
-    /// Status changes at a version, sorted by key.
-    changes: Vec<(Vec<u8>, String)>,
-}
-
-#[derive(Debug, Clone)]
-enum CKind {
-    /// Cannot be compared with a release version.
-    SetAside,
-    Single(Vec<u8>),
-    Range {
-        /// None: from the beginning.
-        start: Option<Vec<u8>>,
-        limit: CLimit,
-    },
-}
-
-#[derive(Debug, Clone)]
-enum CLimit {
-    Open,
-    Below {
-        key: Vec<u8>,
-        inclusive: bool,
-    },
-    /// `5.10.*`: at or below 5.10, or any 5.10.x.
-    Family {
-        key: Vec<u8>,
-        prefix: String,
-    },
-}
-
-fn key_of(v: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(v.len() + 8);
-    crate::version::generic_key(v.trim(), &mut k);
-    k
-}
-
-impl Compiled {
-    /// `None` when an item orders by another scheme (semver, rpm, …).
-    pub fn new(block: &Cve5Affected, fallback: Scheme) -> Option<Compiled> {
-        let mut items = Vec::with_capacity(block.versions.len());
-        for (index, item) in block.versions.iter().enumerate() {
-            if scheme_of(item.version_type.as_deref(), fallback) != Scheme::Generic {
-                return None;
-            }
-            let limit = item
-                .less_than
-                .as_deref()
-                .map(|l| (l, false))
-                .or(item.less_than_or_equal.as_deref().map(|l| (l, true)));
-            let start = item.version.trim();
-            let kind = match limit {
-                None if is_git(item) || not_comparable(start) => CKind::SetAside,
-                None => CKind::Single(key_of(start)),
-                Some((limit, inclusive)) => {
-                    let limit_open = limit.trim() == "*";
-                    if is_git(item)
-                        || (!open_start(start) && not_comparable(start))
-                        || (!limit_open && not_comparable(limit.trim_end_matches(".*")))
-                    {
-                        CKind::SetAside
-                    } else {
-                        let limit = limit.trim();
-                        let limit = if limit == "*" {
-                            CLimit::Open
-                        } else if let Some(prefix) = limit.strip_suffix(".*") {
-                            CLimit::Family {
-                                key: key_of(prefix),
-                                prefix: format!("{prefix}."),
-                            }
-                        } else {
-                            CLimit::Below {
-                                key: key_of(limit),
-                                inclusive,
-                            }
-                        };
-                        CKind::Range {
-                            start: (!open_start(start)).then(|| key_of(start)),
-                            limit,
-                        }
-                    }
-                }
-            };
-            // Changes count inside a range only.
-            let in_range = matches!(kind, CKind::Range { .. });
-            let mut changes: Vec<(Vec<u8>, String)> = item
-                .changes
-                .iter()
-                .filter(|(at, _)| in_range && !not_comparable(at))
-                .map(|(at, st)| (key_of(at), st.clone()))
-                .collect();
-            changes.sort_by(|a, b| a.0.cmp(&b.0));
-            items.push(CItem {
-                index,
-                kind,
-                changes,
-            });
-        }
-        Some(Compiled { items })
-    }
-
-    /// What the block says of version `v`, whose key is `vkey`.
-    pub fn status(&self, block: &Cve5Affected, v: &str, vkey: &[u8]) -> Status {
-        let (code, item) = self.decide(block, v, vkey);
-        match (code, item) {
-            (Code::Affected, Some(item)) => {
-                Status::Affected(format!("version {v} in {}", describe(item)))
-            }
-            (Code::Affected, None) => {
-                Status::Affected(format!("version {v} not listed; default affected"))
-            }
-            (Code::Possible, Some(item)) => {
-                let kind = item.version_type.as_deref().unwrap_or("text");
-                Status::Possible(format!(
-                    "no comparable version data; affected per {kind} item {}",
-                    describe(item)
-                ))
-            }
-            (Code::Unaffected, _) => Status::Unaffected,
-            _ => Status::Unknown,
-        }
-    }
-
-    /// [`Compiled::status`] without its reason (nothing is allocated).
-    pub fn code(&self, block: &Cve5Affected, v: &str, vkey: &[u8]) -> Code {
-        self.decide(block, v, vkey).0
-    }
-
-    /// The outcome and the item that decided it (none: the default status).
-    fn decide<'b>(
-        &self,
-        block: &'b Cve5Affected,
-        v: &str,
-        vkey: &[u8],
-    ) -> (Code, Option<&'b Cve5Version>) {
-        let mut set_aside_affected: Option<&Cve5Version> = None;
-        for c in &self.items {
-            let Some(item) = block.versions.get(c.index) else {
-                continue;
-            };
-            let covered = match &c.kind {
-                CKind::SetAside => {
-                    if item.status == "affected" && set_aside_affected.is_none() {
-                        set_aside_affected = Some(item);
-                    }
-                    false
-                }
-                CKind::Single(k) => k.as_slice() == vkey,
-                CKind::Range { start, limit } => {
-                    start.as_ref().is_none_or(|s| vkey >= s.as_slice())
-                        && match limit {
-                            CLimit::Open => true,
-                            CLimit::Below { key, inclusive } => {
-                                vkey < key.as_slice() || (*inclusive && vkey == key.as_slice())
-                            }
-                            CLimit::Family { key, prefix } => {
-                                vkey <= key.as_slice() || v.trim().starts_with(prefix.as_str())
-                            }
-                        }
-                }
-            };
-            if !covered {
-                continue;
-            }
-            let mut status = item.status.as_str();
-            for (at, st) in &c.changes {
-                if at.as_slice() <= vkey {
-                    status = st;
-                }
-            }
-            let code = match status {
-                "affected" => Code::Affected,
-                "unaffected" => Code::Unaffected,
-                _ => Code::Unknown,
-            };
-            return (code, Some(item));
-        }
-        if let Some(item) = set_aside_affected {
-            return (Code::Possible, Some(item));
-        }
-        let code = match block.default_status.as_deref() {
-            Some("affected") => Code::Affected,
-            Some("unaffected") => Code::Unaffected,
-            _ => Code::Unknown,
-        };
-        (code, None)
-    }
-
-    /// The key [`Compiled::status`] takes for a version.
-    pub fn key(v: &str) -> Vec<u8> {
-        key_of(v)
-    }
-}
-
 /// What a block says of a component whose version is not known.
 pub fn block_status_unversioned(block: &Cve5Affected) -> Status {
     let affected = block.versions.iter().any(|i| i.status == "affected")
@@ -439,17 +222,8 @@ pub enum Outcome {
 }
 
 /// The outcome of several blocks for one component and CVE: any affected →
-/// confirmed; else an explicit unaffected → none; else possible; else none.
-pub fn combine<S: AsRef<str>>(
-    statuses: impl IntoIterator<Item = (Status, S)>,
-) -> Option<(bool, String)> {
-    match outcome(statuses) {
-        Outcome::Found { confirmed, reason } => Some((confirmed, reason)),
-        _ => None,
-    }
-}
-
-/// [`combine`], saying which source ruled the version out.
+/// confirmed; else an explicit unaffected → none (naming the source that
+/// ruled the version out); else possible; else nothing.
 pub fn outcome<S: AsRef<str>>(statuses: impl IntoIterator<Item = (Status, S)>) -> Outcome {
     let mut unaffected: Option<String> = None;
     let mut possible: Option<String> = None;
@@ -761,8 +535,12 @@ mod tests {
             vec![item("0", "unaffected", Some("5.10"), None)],
             Some("affected"),
         );
+        let found = |o: Outcome| match o {
+            Outcome::Found { confirmed, .. } => Some(confirmed),
+            _ => None,
+        };
         let both = |v: &str| {
-            combine([
+            outcome([
                 (block_status(&b, v, Scheme::Generic), "git".to_owned()),
                 (
                     block_status(&semver, v, Scheme::Generic),
@@ -770,10 +548,18 @@ mod tests {
                 ),
             ])
         };
-        assert_eq!(both("5.4"), None);
-        assert!(both("5.11").is_some_and(|(confirmed, _)| confirmed));
         assert_eq!(
-            combine([(block_status(&b, "5.4", Scheme::Generic), "git".to_owned())]).map(|(c, _)| c),
+            both("5.4"),
+            Outcome::Unaffected {
+                source: "semver".into()
+            }
+        );
+        assert_eq!(found(both("5.11")), Some(true));
+        assert_eq!(
+            found(outcome([(
+                block_status(&b, "5.4", Scheme::Generic),
+                "git".to_owned()
+            )])),
             Some(false)
         );
     }

@@ -254,8 +254,6 @@ struct Cve5Block {
     affected: sonae_domain::vuln::Cve5Affected,
     /// Ordering when an item names no versionType.
     scheme: Scheme,
-    /// The items as byte keys, when they all order generically.
-    compiled: Option<crate::cve5::Compiled>,
 }
 
 /// Feed records prepared for matching.
@@ -360,7 +358,6 @@ impl Matcher {
                     source: source.clone(),
                     affected: a.clone(),
                     scheme,
-                    compiled: crate::cve5::Compiled::new(a, scheme),
                 });
                 for k in keys {
                     let list = self.cve5_keys.entry(k).or_default();
@@ -413,23 +410,16 @@ impl Matcher {
             .or_else(|| c.version.clone())
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty() && v != "-" && v != "*");
-        let vkey = version
-            .as_deref()
-            .map(crate::cve5::Compiled::key)
-            .unwrap_or_default();
         // Blocks of one record are consecutive: group by vulnerability. Any
-        // affected block decides at once (its reason made then); else an
-        // explicit unaffected rules the version out; else possible.
-        let status_of = |b: &Cve5Block| match &version {
-            Some(v) => crate::cve5::block_status(&b.affected, v, b.scheme),
-            None => crate::cve5::block_status_unversioned(&b.affected),
-        };
+        // affected block decides at once; else an explicit unaffected rules
+        // the version out; else possible.
+        use crate::cve5::Status;
         let mut i = 0;
         while i < blocks.len() {
             let first = &self.cve5_blocks[blocks[i] as usize];
-            let mut affected: Option<(&Cve5Block, crate::cve5::Status)> = None;
+            let mut affected: Option<(&Cve5Block, Status)> = None;
             let mut unaffected: Option<&Cve5Block> = None;
-            let mut possible: Option<&Cve5Block> = None;
+            let mut possible: Option<(&Cve5Block, Status)> = None;
             while i < blocks.len() {
                 let b = &self.cve5_blocks[blocks[i] as usize];
                 if b.vuln_id != first.vuln_id {
@@ -439,38 +429,23 @@ impl Matcher {
                 if affected.is_some() {
                     continue;
                 }
-                use crate::cve5::{Code, Status};
-                let code = match (&version, &b.compiled) {
-                    (Some(v), Some(c)) => c.code(&b.affected, v, &vkey),
-                    _ => match status_of(b) {
-                        s @ Status::Affected(_) => {
-                            affected = Some((b, s));
-                            continue;
-                        }
-                        Status::Unaffected => Code::Unaffected,
-                        Status::Possible(_) => Code::Possible,
-                        Status::Unknown => Code::Unknown,
-                    },
+                let status = match &version {
+                    Some(v) => crate::cve5::block_status(&b.affected, v, b.scheme),
+                    None => crate::cve5::block_status_unversioned(&b.affected),
                 };
-                match code {
-                    Code::Affected => {
-                        let s = match (&version, &b.compiled) {
-                            (Some(v), Some(c)) => c.status(&b.affected, v, &vkey),
-                            _ => status_of(b),
-                        };
-                        affected = Some((b, s));
-                    }
-                    Code::Unaffected => {
+                match status {
+                    Status::Affected(_) => affected = Some((b, status)),
+                    Status::Unaffected => {
                         unaffected.get_or_insert(b);
                     }
-                    Code::Possible => {
-                        possible.get_or_insert(b);
+                    Status::Possible(_) => {
+                        possible.get_or_insert((b, status));
                     }
-                    Code::Unknown => {}
+                    Status::Unknown => {}
                 }
             }
             let decided = match (affected, unaffected, possible) {
-                (Some((b, s)), _, _) => Some((b, s)),
+                (Some(found), _, _) => Some(found),
                 (None, Some(b), _) => {
                     let v = version.as_deref().unwrap_or("");
                     ruled_out.push((
@@ -482,14 +457,7 @@ impl Matcher {
                     ));
                     None
                 }
-                (None, None, Some(b)) => {
-                    let s = match (&version, &b.compiled) {
-                        (Some(v), Some(c)) => c.status(&b.affected, v, &vkey),
-                        _ => status_of(b),
-                    };
-                    Some((b, s))
-                }
-                (None, None, None) => None,
+                (None, None, found) => found,
             };
             if let Some((b, s)) = decided {
                 let one = std::iter::once((s, &*b.source));

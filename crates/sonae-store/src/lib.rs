@@ -45,7 +45,7 @@ pub use incidents::{
 pub use matching::{AliasRow, CpeSuggestion, MatchQueue, MatchScope};
 pub use notices::{Notice, NoticeUpdate, ReviewAnswer};
 pub use notify::{redact_url, DepartmentHead, LogEntry as NotifyLogEntry, RetryPolicy, Webhook};
-pub use records::{CollectStats, CollectedPackage, ImportRow, ListQuery, Page, SourcedComponent};
+pub use records::{CollectStats, ImportRow, ListQuery, Page, SourcedComponent};
 pub use reports::{MessageKind, NewReport, Report, ReportMessage, ReportUpdate, REPORTER_ACTOR};
 pub use statement::{Draft, DraftVersion, DueClock, FactInput, FactRow};
 pub use users::{ApiToken, NewUser, User, UserUpdate};

@@ -672,14 +672,6 @@ impl Store {
     }
 }
 
-/// One package a collector reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CollectedPackage {
-    pub name: String,
-    pub version: String,
-    pub purl: String,
-}
-
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct CollectStats {
     pub added: u64,
@@ -728,29 +720,6 @@ impl SourcedComponent {
 }
 
 impl Store {
-    /// Replace a system's collector-sourced components with what the
-    /// collector found: new packages added, changed versions updated, gone
-    /// packages removed; components entered by hand are left alone.
-    pub async fn replace_collected(
-        &self,
-        actor: &Actor,
-        system_id: i64,
-        packages: &[CollectedPackage],
-    ) -> Result<CollectStats> {
-        let items: Vec<SourcedComponent> = packages
-            .iter()
-            .map(|p| SourcedComponent {
-                vendor: None,
-                product: p.name.clone(),
-                version: Some(p.version.clone()),
-                cpe: None,
-                purl: Some(p.purl.clone()),
-            })
-            .collect();
-        self.replace_sourced(actor, system_id, "collector", &items)
-            .await
-    }
-
     /// Replace the components of a system that came from one source
     /// (`collector`, `vuls`) with a new report of it, in one transaction:
     /// new ones added, changed ones updated, gone ones removed, each change

@@ -1213,22 +1213,32 @@ pub async fn import_post(ctx: Ctx, mp: Multipart) -> PageResult {
     }
 }
 
-/// `POST /inventory/systems/{id}/vuls`: a Vuls scan result (one server's
-/// JSON) replaces the system's earlier Vuls components.
-pub async fn vuls_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResult {
-    let actor = ctx.require_actor()?;
-    let (fields, file) = read_upload(&ctx, mp).await?;
-    ctx.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+/// The system an upload goes to, and the link back to its page.
+async fn system_and_back(
+    ctx: &Ctx,
+    actor: &sonae_domain::Actor,
+    id: i64,
+) -> Result<(sonae_domain::inventory::Record, Option<Link>), PageError> {
     let system = ctx
         .st
         .store
-        .get(&actor, Kind::System, id)
+        .get(actor, Kind::System, id)
         .await
         .map_err(|e| ctx.store_error(e))?;
     let back = Some(Link {
         href: format!("/inventory/systems/{id}"),
         label: system.title(),
     });
+    Ok((system, back))
+}
+
+/// `POST /inventory/systems/{id}/vuls`: a Vuls scan result (one server's
+/// JSON) replaces the system's earlier Vuls components.
+pub async fn vuls_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResult {
+    let actor = ctx.require_actor()?;
+    let (fields, file) = read_upload(&ctx, mp).await?;
+    ctx.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+    let (system, back) = system_and_back(&ctx, &actor, id).await?;
     let host = match sonae_collect::parse_vuls_result(&file) {
         Ok(h) => h,
         Err(e) => {
@@ -1272,16 +1282,7 @@ pub async fn sbom_post(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> PageResu
     let actor = ctx.require_actor()?;
     let (fields, file) = read_upload(&ctx, mp).await?;
     ctx.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
-    let system = ctx
-        .st
-        .store
-        .get(&actor, Kind::System, id)
-        .await
-        .map_err(|e| ctx.store_error(e))?;
-    let back = Some(Link {
-        href: format!("/inventory/systems/{id}"),
-        label: system.title(),
-    });
+    let (_, back) = system_and_back(&ctx, &actor, id).await?;
     let sbom = match sonae_import::parse_sbom(&file) {
         Ok(s) => s,
         Err(e) => {
